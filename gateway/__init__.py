@@ -1,0 +1,1 @@
+"""credgate gateway: the HTTP service, its features and its wiring."""

@@ -1,0 +1,23 @@
+"""The sharing-list catalog: every dataset and field the platform knows, as data."""
+
+from gateway.catalog.model import (
+    Catalog,
+    DatasetSpec,
+    DisclosureClass,
+    FieldSpec,
+    FieldType,
+    SharingMethod,
+    UpdateFrequency,
+)
+from gateway.catalog.loader import load_catalog
+
+__all__ = [
+    "Catalog",
+    "DatasetSpec",
+    "DisclosureClass",
+    "FieldSpec",
+    "FieldType",
+    "SharingMethod",
+    "UpdateFrequency",
+    "load_catalog",
+]

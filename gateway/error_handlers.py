@@ -1,0 +1,64 @@
+"""The one place where errors become HTTP responses: ``{"error": ..., "detail": ...}``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from gateway import errors
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[errors.CredgateError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.RateLimited: 429,
+    errors.ServiceUnavailable: 503,
+}
+
+
+def status_for(exc: errors.CredgateError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+    return 500
+
+
+def _render(status: int, error: str, message: str, detail: object = None) -> JSONResponse:
+    body: dict[str, object] = {"error": error, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+async def _credgate_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.CredgateError)
+    status = status_for(exc)
+    if status >= 500:
+        log.warning("failing closed: %s", exc.message)
+    return _render(status, exc.code, exc.message, exc.detail)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "location": ".".join(str(part) for part in err.get("loc", ())),
+            "problem": err.get("msg", "invalid"),
+        }
+        for err in exc.errors()
+    ]
+    names = ", ".join(p["location"] for p in problems)
+    return _render(422, "invalid_input", f"invalid request: {names}", problems)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.CredgateError, _credgate_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,0 +1,68 @@
+"""One settings class, read once from the environment (prefix ``CREDGATE_``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class PolicyEngineKind(StrEnum):
+    embedded = "embedded"
+    opa = "opa"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDGATE_", env_file=None, extra="ignore")
+
+    environment: Environment = Environment.development
+    data_dir: Path = Path("var")
+    # Empty means: SQLite file inside data_dir.
+    database_url: str = ""
+    audience: str = "credgate"
+    max_token_lifetime_seconds: int = 300
+    clock_skew_seconds: int = 30
+
+    policy_engine: PolicyEngineKind = PolicyEngineKind.embedded
+    opa_url: str = "http://127.0.0.1:8181"
+    opa_timeout_seconds: float = 1.5
+
+    ledger_origin: str = "credgate.benxi.local/ledger"
+    ledger_key_path: Path | None = None
+    ledger_checkpoint_interval_seconds: float = 0.5
+
+    source_timeout_seconds: float = 2.0
+    source_simulator_url: str = ""
+
+    @model_validator(mode="after")
+    def _refuse_embedded_defaults_in_production(self) -> Settings:
+        if self.environment is Environment.production:
+            if not self.database_url:
+                raise ValueError("CREDGATE_DATABASE_URL must be set in production")
+            if self.ledger_key_path is None:
+                raise ValueError("CREDGATE_LEDGER_KEY_PATH must be set in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'credgate.db').as_posix()}"
+
+    @property
+    def effective_ledger_key_path(self) -> Path:
+        return self.ledger_key_path or self.data_dir / "ledger-signing-key.pem"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
