@@ -59,7 +59,10 @@ def problem(code: object) -> str | None:
         return f"must be 18 characters long, got {len(code)}"
     for position, ch in enumerate(code, start=1):
         if ch not in _VALUE:
-            return f"character {position} ({ch!r}) is not allowed; use 0-9 and A-Y without I, O, S, V, Z"
+            return (
+                f"character {position} ({ch!r}) is not allowed; "
+                "use 0-9 and A-Y without I, O, S, V, Z"
+            )
     if code[0] not in REGISTRATION_AUTHORITIES:
         return f"character 1 ({code[0]!r}) is not a registration authority code"
     if not code[2:8].isdigit():
@@ -89,7 +92,9 @@ def generate(rng: random.Random, division: str | None = None, entity_type: str =
     """A valid enterprise code (registration authority 9, 工商) in a Benxi division."""
     division = division or rng.choice(BENXI_DIVISIONS)
     digits = "0123456789"
-    body = "".join(rng.choice(digits + "ABCDEFGHJKLMNPQRTUWXY" if i >= 6 else digits) for i in range(8))
+    body = "".join(
+        rng.choice(digits + "ABCDEFGHJKLMNPQRTUWXY" if i >= 6 else digits) for i in range(8)
+    )
     org = body + _org_check_char(body)  # 0-9 or X: always in the USCC alphabet
     first17 = "9" + entity_type + division + org
     return first17 + _check_char(first17)

@@ -1,0 +1,1 @@
+"""Sources push batches; the platform validates, versions and reconciles them."""

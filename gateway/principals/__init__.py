@@ -1,0 +1,1 @@
+"""Who may call the gateway: principals, their public keys, and request authentication."""

@@ -1,0 +1,72 @@
+"""Tables for principals, their registered public keys, and seen token ids."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Role(StrEnum):
+    operator = "operator"
+    source = "source"
+    institution = "institution"
+    enterprise = "enterprise"
+    assessor = "assessor"
+
+
+class InstitutionKind(StrEnum):
+    bank = "bank"
+    insurer = "insurer"
+    guarantor = "guarantor"
+    credit_bureau = "credit_bureau"
+
+
+class PrincipalStatus(StrEnum):
+    active = "active"
+    suspended = "suspended"
+
+
+class KeyAlgorithm(StrEnum):
+    EdDSA = "EdDSA"
+    ES256 = "ES256"
+
+
+class Principal(SQLModel, table=True):
+    __tablename__ = "principal"
+
+    id: str = Field(primary_key=True, max_length=64)
+    role: Role = Field(sa_type=String(16), index=True)
+    kind: InstitutionKind | None = Field(default=None, sa_type=String(16))
+    name: str = Field(max_length=200)
+    status: PrincipalStatus = Field(default=PrincipalStatus.active, sa_type=String(16))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PrincipalKey(SQLModel, table=True):
+    __tablename__ = "principal_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    principal_id: str = Field(foreign_key="principal.id", index=True, max_length=64)
+    algorithm: KeyAlgorithm = Field(sa_type=String(8))
+    public_key_pem: str
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class SeenToken(SQLModel, table=True):
+    """A token id already used; kept until the token would have expired anyway."""
+
+    __tablename__ = "seen_token"
+    __table_args__ = (UniqueConstraint("issuer", "jti", name="uq_seen_token_issuer_jti"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer: str = Field(max_length=64)
+    jti: str = Field(max_length=128)
+    expires_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )

@@ -1,0 +1,1 @@
+"""The platform's holdings: enterprises, dataset records with their history, source batches."""
