@@ -1,11 +1,23 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from gateway.app import create_app
+from gateway.bootstrap import Services, build_services
+from gateway.clock import SettableClock
+from gateway.migrate import upgrade
+from gateway.settings import Environment, Settings
 from tests.databases import BACKENDS, database_url_for
+from tests.support.actors import Actor, register_actor
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -13,3 +25,42 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """An empty database on each backend (SQLite file, fresh PostgreSQL schema)."""
     with database_url_for(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(NOW)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path, environment=Environment.test)
+
+
+@pytest.fixture
+def services(settings: Settings, clock: SettableClock) -> Iterator[Services]:
+    upgrade(settings.effective_database_url)
+    built = build_services(settings, clock)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def app(services: Services) -> FastAPI:
+    return create_app(services)
+
+
+@pytest.fixture
+def http(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def make_actor(
+    services: Services, http: TestClient, clock: SettableClock
+) -> Callable[..., Actor]:
+    def factory(role: Any, principal_id: str | None = None, **kwargs: Any) -> Actor:
+        return register_actor(services, http, clock, role, principal_id, **kwargs)
+
+    return factory
