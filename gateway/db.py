@@ -16,7 +16,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+SQLITE_BEGIN_OPTION = "credgate_sqlite_begin"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling breaks
+    # SAVEPOINT and cannot take the write lock up front).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL: an acknowledged commit survives power loss; the ledger depends on it.
@@ -24,6 +30,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def lock_for_write(session: Session) -> None:
+    """Start ``session``'s transaction holding the write lock on SQLite (BEGIN IMMEDIATE).
+
+    Call it first in a transaction that reads, decides and then writes, so that no other
+    writer can slip in between (PostgreSQL uses row locks instead and needs nothing here).
+    """
+    session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -40,6 +60,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url,

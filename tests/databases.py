@@ -54,6 +54,8 @@ def database_url_for(backend: str, tmp_path: Path) -> Iterator[str]:
     if base is None:
         import pytest
 
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL suite: set {POSTGRES_ENV}")
         pytest.skip(f"PostgreSQL suite disabled: set {POSTGRES_ENV}")
     with postgres_schema_url(base) as url:
         yield url
