@@ -33,14 +33,14 @@ class TokenRules:
     leeway: timedelta
 
 
-def _header(token: str) -> dict[str, Any]:
+def token_header(token: str) -> dict[str, Any]:
     try:
         return jwt.get_unverified_header(token)
     except jwt.PyJWTError:
         raise Unauthenticated("malformed bearer token") from None
 
 
-def _unverified_issuer(token: str) -> str:
+def unverified_issuer(token: str) -> str:
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
@@ -58,9 +58,16 @@ def _moment(claims: dict[str, Any], name: str) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def _verify_signature(
-    token: str, session: Session, issuer: str, algorithm: str, kid: str | None, audience: str
+def verify_principal_signature(
+    token: str,
+    session: Session,
+    issuer: str,
+    algorithm: str,
+    kid: str | None,
+    audience: str,
+    required: tuple[str, ...] = REQUIRED_CLAIMS,
 ) -> dict[str, Any]:
+    """Verify ``token`` against ``issuer``'s active keys; times are left to the caller."""
     keys = [k for k in repository.active_keys(session, issuer) if k.algorithm == algorithm]
     if kid is not None:
         keys = [k for k in keys if k.kid == kid]
@@ -75,7 +82,7 @@ def _verify_signature(
                 algorithms=[algorithm],
                 audience=audience,
                 options={
-                    "require": list(REQUIRED_CLAIMS),
+                    "require": list(required),
                     "verify_exp": False,  # time is checked below against the gateway's clock
                     "verify_nbf": False,
                     "verify_iat": False,
@@ -109,17 +116,21 @@ def _check_times(claims: dict[str, Any], rules: TokenRules, now: datetime) -> da
 
 def authenticate(token: str, engine: Engine, rules: TokenRules, now: datetime) -> Principal:
     """Return the calling principal, or raise :class:`Unauthenticated` with the reason."""
-    header = _header(token)
+    header = token_header(token)
     algorithm = header.get("alg")
     if algorithm not in ACCEPTED_ALGORITHMS:
         raise Unauthenticated(f"algorithm {algorithm!r} not accepted; use EdDSA or ES256")
-    issuer = _unverified_issuer(token)
+    issuer = unverified_issuer(token)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     with unit_of_work(engine) as session:
         principal = repository.get(session, issuer)
         if principal is None:
             raise Unauthenticated(f"unknown issuer {issuer!r}")
-        claims = _verify_signature(token, session, issuer, str(algorithm), kid, rules.audience)
+        if header.get("typ") not in (None, "JWT", "jwt"):
+            raise Unauthenticated(f"a {header.get('typ')!r} token is not a request token")
+        claims = verify_principal_signature(
+            token, session, issuer, str(algorithm), kid, rules.audience
+        )
         expires = _check_times(claims, rules, now)
         jti = claims["jti"]
         if not isinstance(jti, str) or not 8 <= len(jti) <= 128:

@@ -39,7 +39,8 @@ def _claims(actor: Actor, **changes: object) -> dict[str, object]:
 
 def _call(actor: Actor, token: str) -> tuple[int, str]:
     response = actor.http.get(PROTECTED, headers={"Authorization": f"Bearer {token}"})
-    return response.status_code, response.json().get("message", "")
+    body = response.json()
+    return response.status_code, body.get("message", "") if isinstance(body, dict) else ""
 
 
 def _signed(actor: Actor, **changes: object) -> str:

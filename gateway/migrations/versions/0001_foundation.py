@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-27 11:37:44.513553
+Create Date: 2026-11-27 11:41:27.205406
 """
 
 from collections.abc import Sequence
@@ -48,10 +48,10 @@ def upgrade() -> None:
 
     op.create_table('principal',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=True),
+    sa.Column('role', sa.Enum('operator', 'source', 'institution', 'enterprise', 'assessor', name='role', native_enum=False, length=16), nullable=False),
+    sa.Column('kind', sa.Enum('bank', 'insurer', 'guarantor', 'credit_bureau', name='institutionkind', native_enum=False, length=16), nullable=True),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.Enum('active', 'suspended', name='principalstatus', native_enum=False, length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -95,7 +95,7 @@ def upgrade() -> None:
     op.create_table('principal_key',
     sa.Column('kid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('principal_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('algorithm', sa.String(length=8), nullable=False),
+    sa.Column('algorithm', sa.Enum('EdDSA', 'ES256', name='keyalgorithm', native_enum=False, length=16), nullable=False),
     sa.Column('public_key_pem', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,1 @@
+"""Enterprise authorizations (the consent ledger): signed, purpose-bound, scoped, expiring."""

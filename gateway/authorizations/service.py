@@ -1,0 +1,282 @@
+"""Grant, revoke, list and apply enterprise authorizations.
+
+An authorization is a compact JWS the enterprise signs with its own registered key
+(``typ: credgate-authorization+jwt``). Its claims::
+
+    iss          the enterprise's USCC (must be the caller)
+    aud          the gateway's audience
+    jti          the authorization id, chosen by the enterprise (8-64 of [A-Za-z0-9._-])
+    iat, nbf, exp
+    institution  the institution's principal id
+    purpose      one of the policy's purposes
+    datasets     catalog dataset ids covered (may be empty if classes are given)
+    classes      disclosure classes covered (institution, authorized, verify_only)
+    modes        subset of ["report", "verify"]
+    use_limit    optional positive integer
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from gateway import ledger_port
+from gateway.authorizations.models import Authorization, AuthorizationState
+from gateway.catalog.model import Catalog
+from gateway.db import lock_for_write
+from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gateway.principals import repository as principals
+from gateway.principals.auth import (
+    ACCEPTED_ALGORITHMS,
+    token_header,
+    unverified_issuer,
+    verify_principal_signature,
+)
+from gateway.principals.models import Principal, Role
+
+AUTHORIZATION_TYP = "credgate-authorization+jwt"
+MODES = ("report", "verify")
+GRANTABLE_CLASSES = ("institution", "authorized", "verify_only")
+_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_CLAIMS = ("iss", "aud", "iat", "nbf", "exp", "jti", "institution", "purpose", "modes")
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRules:
+    audience: str
+    purposes: frozenset[str]
+    max_lifetime: timedelta
+
+
+def _invalid(field: str, problem: str) -> InvalidInput:
+    return InvalidInput(f"authorization {field}: {problem}", detail=[{"field": field, "problem": problem}])
+
+
+def _moment(claims: dict[str, Any], name: str) -> datetime:
+    value = claims.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(name, "must be an integer NumericDate")
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _string_list(claims: dict[str, Any], name: str) -> list[str]:
+    value = claims.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _invalid(name, "must be a list of strings")
+    return sorted(set(value))
+
+
+def _verified_claims(session: Session, token: str, enterprise: Principal, audience: str) -> dict[str, Any]:
+    try:
+        header = token_header(token)
+        issuer = unverified_issuer(token)
+    except Unauthenticated as exc:
+        raise _invalid("token", exc.message) from None
+    if header.get("typ") != AUTHORIZATION_TYP:
+        raise _invalid("typ", f"the JWS header must say typ {AUTHORIZATION_TYP!r}")
+    algorithm = header.get("alg")
+    if algorithm not in ACCEPTED_ALGORITHMS:
+        raise _invalid("alg", f"{algorithm!r} not accepted; use EdDSA or ES256")
+    if issuer != enterprise.id:
+        raise Forbidden(f"an enterprise grants only its own authorizations (iss is {issuer!r})")
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    try:
+        return verify_principal_signature(
+            token, session, issuer, str(algorithm), kid, audience, required=_CLAIMS
+        )
+    except Unauthenticated as exc:
+        raise _invalid("signature", exc.message) from None
+
+
+def parse_grant(
+    session: Session,
+    catalog: Catalog,
+    rules: GrantRules,
+    enterprise: Principal,
+    token: str,
+    now: datetime,
+) -> Authorization:
+    """Check the JWS and its content; return the (unsaved) authorization it grants."""
+    claims = _verified_claims(session, token, enterprise, rules.audience)
+    authorization_id = claims["jti"]
+    if not isinstance(authorization_id, str) or not _ID.match(authorization_id):
+        raise _invalid("jti", "must be 8-64 characters of A-Z a-z 0-9 . _ -")
+    institution_id = claims["institution"]
+    institution = principals.get(session, institution_id) if isinstance(institution_id, str) else None
+    if institution is None or institution.role is not Role.institution:
+        raise _invalid("institution", f"{institution_id!r} is not a registered institution")
+    purpose = claims["purpose"]
+    if purpose not in rules.purposes:
+        raise _invalid("purpose", f"{purpose!r} is not one of {sorted(rules.purposes)}")
+    modes = _string_list(claims, "modes")
+    if not modes or not set(modes) <= set(MODES):
+        raise _invalid("modes", f"must be a non-empty subset of {list(MODES)}")
+    datasets = _string_list(claims, "datasets")
+    unknown = [d for d in datasets if catalog.dataset(d) is None]
+    if unknown:
+        raise _invalid("datasets", f"not in the catalog: {unknown}")
+    classes = _string_list(claims, "classes")
+    if not set(classes) <= set(GRANTABLE_CLASSES):
+        raise _invalid("classes", f"must be a subset of {list(GRANTABLE_CLASSES)}")
+    if not datasets and not classes:
+        raise _invalid("scope", "name at least one dataset or class")
+    not_before, expires_at = _moment(claims, "nbf"), _moment(claims, "exp")
+    if expires_at <= not_before:
+        raise _invalid("exp", "must be after nbf")
+    if expires_at - not_before > rules.max_lifetime:
+        raise _invalid("exp", f"an authorization may last at most {rules.max_lifetime.days} days")
+    if expires_at <= now:
+        raise _invalid("exp", "the authorization has already expired")
+    use_limit = claims.get("use_limit")
+    if use_limit is not None and (isinstance(use_limit, bool) or not isinstance(use_limit, int) or use_limit < 1):
+        raise _invalid("use_limit", "must be a positive integer when given")
+    return Authorization(
+        id=authorization_id,
+        enterprise=enterprise.id,
+        institution=institution.id,
+        purpose=purpose,
+        datasets=datasets,
+        classes=classes,
+        modes=modes,
+        not_before=not_before,
+        expires_at=expires_at,
+        use_limit=use_limit,
+        token=token,
+        created_at=now,
+    )
+
+
+def _ledger_view(authorization: Authorization) -> dict[str, Any]:
+    return {
+        "authorization_id": authorization.id,
+        "enterprise": authorization.enterprise,
+        "institution": authorization.institution,
+        "purpose": authorization.purpose,
+        "datasets": authorization.datasets,
+        "classes": authorization.classes,
+        "modes": authorization.modes,
+        "not_before": authorization.not_before.isoformat(),
+        "expires_at": authorization.expires_at.isoformat(),
+        "use_limit": authorization.use_limit,
+        "token_sha256": hashlib.sha256(authorization.token.encode("ascii")).hexdigest(),
+    }
+
+
+def grant(
+    session: Session,
+    catalog: Catalog,
+    rules: GrantRules,
+    ledger: ledger_port.LedgerPort | None,
+    enterprise: Principal,
+    token: str,
+    now: datetime,
+) -> tuple[Authorization, bool]:
+    """Store a new authorization and its ledger entry; the same JWS again changes nothing."""
+    lock_for_write(session)
+    authorization = parse_grant(session, catalog, rules, enterprise, token, now)
+    existing = session.get(Authorization, authorization.id)
+    if existing is not None:
+        if existing.token != token:
+            raise Conflict(f"authorization id {authorization.id!r} is taken; a change is a new authorization")
+        return existing, False
+    session.add(authorization)
+    session.flush()
+    entry = {"type": "authorization.granted", **_ledger_view(authorization)}
+    authorization.grant_ledger_index = ledger_port.record(ledger, entry, subject=enterprise.id)
+    session.add(authorization)
+    return authorization, True
+
+
+def revoke(
+    session: Session,
+    ledger: ledger_port.LedgerPort | None,
+    enterprise: Principal,
+    authorization_id: str,
+    now: datetime,
+) -> Authorization:
+    """End an authorization at once. Requests deciding under it wait for this, or see it."""
+    lock_for_write(session)
+    result = session.execute(
+        update(Authorization)
+        .where(
+            col(Authorization.id) == authorization_id,
+            col(Authorization.enterprise) == enterprise.id,
+            col(Authorization.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    authorization = session.get(Authorization, authorization_id, populate_existing=True)
+    if authorization is None or authorization.enterprise != enterprise.id:
+        raise NotFound(f"no authorization {authorization_id!r} granted by {enterprise.id}")
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        return authorization  # already revoked: idempotent
+    entry = {
+        "type": "authorization.revoked",
+        "authorization_id": authorization.id,
+        "enterprise": authorization.enterprise,
+        "institution": authorization.institution,
+        "purpose": authorization.purpose,
+        "revoked_at": now.isoformat(),
+    }
+    authorization.revoke_ledger_index = ledger_port.record(ledger, entry, subject=enterprise.id)
+    session.add(authorization)
+    return authorization
+
+
+def visible_to(session: Session, principal: Principal) -> Sequence[Authorization]:
+    query = select(Authorization)
+    if principal.role is Role.enterprise:
+        query = query.where(Authorization.enterprise == principal.id)
+    elif principal.role is Role.institution:
+        query = query.where(Authorization.institution == principal.id)
+    elif principal.role not in (Role.operator, Role.assessor):
+        raise Forbidden(f"a {principal.role.value} has no authorizations")
+    return session.exec(query.order_by(col(Authorization.created_at).desc(), col(Authorization.id))).all()
+
+
+def get_visible(session: Session, principal: Principal, authorization_id: str) -> Authorization:
+    authorization = session.get(Authorization, authorization_id)
+    if authorization is None or (
+        principal.role not in (Role.operator, Role.assessor)
+        and principal.id not in (authorization.enterprise, authorization.institution)
+    ):
+        raise NotFound(f"no authorization {authorization_id!r}")
+    return authorization
+
+
+def in_force(
+    session: Session, enterprise: str, institution: str, purpose: str, now: datetime
+) -> list[Authorization]:
+    """Authorizations that may apply to this request, locked until the request commits.
+
+    The row lock (PostgreSQL) or the write lock taken by the caller (SQLite) makes a
+    concurrent revoke wait for this request, or this request see the revoke.
+    """
+    rows = session.exec(
+        select(Authorization)
+        .where(
+            Authorization.enterprise == enterprise,
+            Authorization.institution == institution,
+            Authorization.purpose == purpose,
+            col(Authorization.revoked_at).is_(None),
+            col(Authorization.not_before) <= now,
+            col(Authorization.expires_at) > now,
+            or_(col(Authorization.use_limit).is_(None), col(Authorization.uses) < col(Authorization.use_limit)),
+        )
+        .order_by(col(Authorization.id))
+        .with_for_update()
+    ).all()
+    return [a for a in rows if a.state(now) is AuthorizationState.active]
+
+
+def count_use(session: Session, authorizations: Sequence[Authorization]) -> None:
+    for authorization in authorizations:
+        authorization.uses += 1
+        session.add(authorization)

@@ -1,0 +1,47 @@
+"""Replies remembered under a caller's ``Idempotency-Key`` so a retry gets the same answer."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+from sqlmodel import Session, select
+
+from gateway.authorizations.models import IdempotentReply
+from gateway.errors import Conflict, InvalidInput
+
+MAX_KEY = 128
+
+
+def request_digest(method: str, path: str, body: Any) -> str:
+    return hashlib.sha256(rfc8785.dumps({"method": method, "path": path, "body": body})).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not 1 <= len(key) <= MAX_KEY or not key.isascii():
+        raise InvalidInput(
+            "Idempotency-Key must be 1-128 ASCII characters",
+            detail=[{"field": "Idempotency-Key", "problem": "1-128 ASCII characters"}],
+        )
+    return key
+
+
+def previous_reply(session: Session, principal_id: str, key: str, digest: str) -> IdempotentReply | None:
+    reply = session.exec(
+        select(IdempotentReply).where(IdempotentReply.principal_id == principal_id, IdempotentReply.key == key)
+    ).first()
+    if reply is not None and reply.request_digest != digest:
+        raise Conflict("this Idempotency-Key was used for a different request")
+    return reply
+
+
+def remember(
+    session: Session, principal_id: str, key: str, digest: str, status_code: int, body: dict[str, Any], now: datetime
+) -> None:
+    session.add(
+        IdempotentReply(
+            principal_id=principal_id, key=key, request_digest=digest, status_code=status_code, body=body, created_at=now
+        )
+    )
