@@ -28,9 +28,13 @@ def check_key(key: str) -> str:
     return key
 
 
-def previous_reply(session: Session, principal_id: str, key: str, digest: str) -> IdempotentReply | None:
+def previous_reply(
+    session: Session, principal_id: str, key: str, digest: str
+) -> IdempotentReply | None:
     reply = session.exec(
-        select(IdempotentReply).where(IdempotentReply.principal_id == principal_id, IdempotentReply.key == key)
+        select(IdempotentReply).where(
+            IdempotentReply.principal_id == principal_id, IdempotentReply.key == key
+        )
     ).first()
     if reply is not None and reply.request_digest != digest:
         raise Conflict("this Idempotency-Key was used for a different request")
@@ -38,10 +42,21 @@ def previous_reply(session: Session, principal_id: str, key: str, digest: str) -
 
 
 def remember(
-    session: Session, principal_id: str, key: str, digest: str, status_code: int, body: dict[str, Any], now: datetime
+    session: Session,
+    principal_id: str,
+    key: str,
+    digest: str,
+    status_code: int,
+    body: dict[str, Any],
+    now: datetime,
 ) -> None:
     session.add(
         IdempotentReply(
-            principal_id=principal_id, key=key, request_digest=digest, status_code=status_code, body=body, created_at=now
+            principal_id=principal_id,
+            key=key,
+            request_digest=digest,
+            status_code=status_code,
+            body=body,
+            created_at=now,
         )
     )

@@ -32,4 +32,6 @@ def record(ledger: LedgerPort | None, payload: dict[str, Any], subject: str | No
         return ledger.append(payload, subject=subject).index
     except Exception as exc:  # any ledger failure fails closed
         log.exception("ledger append failed")
-        raise ServiceUnavailable(f"the ledger could not record this request: {type(exc).__name__}") from None
+        raise ServiceUnavailable(
+            f"the ledger could not record this request: {type(exc).__name__}"
+        ) from None

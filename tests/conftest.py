@@ -57,9 +57,7 @@ def http(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def make_actor(
-    services: Services, http: TestClient, clock: SettableClock
-) -> Callable[..., Actor]:
+def make_actor(services: Services, http: TestClient, clock: SettableClock) -> Callable[..., Actor]:
     def factory(role: Any, principal_id: str | None = None, **kwargs: Any) -> Actor:
         return register_actor(services, http, clock, role, principal_id, **kwargs)
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, String, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from gateway.db import UtcDateTime
 
 
 class AuthorizationState(StrEnum):
@@ -30,15 +32,15 @@ class Authorization(SQLModel, table=True):
     datasets: list[str] = Field(sa_column=Column(JSON, nullable=False))
     classes: list[str] = Field(sa_column=Column(JSON, nullable=False))
     modes: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    not_before: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    not_before: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     use_limit: int | None = None
     uses: int = 0
     token: str = Field(sa_type=String)
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     grant_ledger_index: int | None = None
     revoked_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
     revoke_ledger_index: int | None = None
 
@@ -66,4 +68,4 @@ class IdempotentReply(SQLModel, table=True):
     request_digest: str = Field(max_length=64)
     status_code: int
     body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -56,7 +56,9 @@ class GrantRules:
 
 
 def _invalid(field: str, problem: str) -> InvalidInput:
-    return InvalidInput(f"authorization {field}: {problem}", detail=[{"field": field, "problem": problem}])
+    return InvalidInput(
+        f"authorization {field}: {problem}", detail=[{"field": field, "problem": problem}]
+    )
 
 
 def _moment(claims: dict[str, Any], name: str) -> datetime:
@@ -73,7 +75,9 @@ def _string_list(claims: dict[str, Any], name: str) -> list[str]:
     return sorted(set(value))
 
 
-def _verified_claims(session: Session, token: str, enterprise: Principal, audience: str) -> dict[str, Any]:
+def _verified_claims(
+    session: Session, token: str, enterprise: Principal, audience: str
+) -> dict[str, Any]:
     try:
         header = token_header(token)
         issuer = unverified_issuer(token)
@@ -109,7 +113,9 @@ def parse_grant(
     if not isinstance(authorization_id, str) or not _ID.match(authorization_id):
         raise _invalid("jti", "must be 8-64 characters of A-Z a-z 0-9 . _ -")
     institution_id = claims["institution"]
-    institution = principals.get(session, institution_id) if isinstance(institution_id, str) else None
+    institution = (
+        principals.get(session, institution_id) if isinstance(institution_id, str) else None
+    )
     if institution is None or institution.role is not Role.institution:
         raise _invalid("institution", f"{institution_id!r} is not a registered institution")
     purpose = claims["purpose"]
@@ -135,7 +141,9 @@ def parse_grant(
     if expires_at <= now:
         raise _invalid("exp", "the authorization has already expired")
     use_limit = claims.get("use_limit")
-    if use_limit is not None and (isinstance(use_limit, bool) or not isinstance(use_limit, int) or use_limit < 1):
+    if use_limit is not None and (
+        isinstance(use_limit, bool) or not isinstance(use_limit, int) or use_limit < 1
+    ):
         raise _invalid("use_limit", "must be a positive integer when given")
     return Authorization(
         id=authorization_id,
@@ -184,7 +192,9 @@ def grant(
     existing = session.get(Authorization, authorization.id)
     if existing is not None:
         if existing.token != token:
-            raise Conflict(f"authorization id {authorization.id!r} is taken; a change is a new authorization")
+            raise Conflict(
+                f"authorization id {authorization.id!r} is taken; a change is a new authorization"
+            )
         return existing, False
     session.add(authorization)
     session.flush()
@@ -238,7 +248,9 @@ def visible_to(session: Session, principal: Principal) -> Sequence[Authorization
         query = query.where(Authorization.institution == principal.id)
     elif principal.role not in (Role.operator, Role.assessor):
         raise Forbidden(f"a {principal.role.value} has no authorizations")
-    return session.exec(query.order_by(col(Authorization.created_at).desc(), col(Authorization.id))).all()
+    return session.exec(
+        query.order_by(col(Authorization.created_at).desc(), col(Authorization.id))
+    ).all()
 
 
 def get_visible(session: Session, principal: Principal, authorization_id: str) -> Authorization:
@@ -268,7 +280,10 @@ def in_force(
             col(Authorization.revoked_at).is_(None),
             col(Authorization.not_before) <= now,
             col(Authorization.expires_at) > now,
-            or_(col(Authorization.use_limit).is_(None), col(Authorization.uses) < col(Authorization.use_limit)),
+            or_(
+                col(Authorization.use_limit).is_(None),
+                col(Authorization.uses) < col(Authorization.use_limit),
+            ),
         )
         .order_by(col(Authorization.id))
         .with_for_update()

@@ -1,5 +1,6 @@
 """The sharing-list catalog: every dataset and field the platform knows, as data."""
 
+from gateway.catalog.loader import load_catalog
 from gateway.catalog.model import (
     Catalog,
     DatasetSpec,
@@ -9,7 +10,6 @@ from gateway.catalog.model import (
     SharingMethod,
     UpdateFrequency,
 )
-from gateway.catalog.loader import load_catalog
 
 __all__ = [
     "Catalog",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Enum, UniqueConstraint
+from sqlalchemy import Column, Enum, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from gateway.db import UtcDateTime
 
 
 class Role(StrEnum):
@@ -47,7 +49,7 @@ class Principal(SQLModel, table=True):
     kind: InstitutionKind | None = Field(default=None, sa_type=_enum(InstitutionKind))
     name: str = Field(max_length=200)
     status: PrincipalStatus = Field(default=PrincipalStatus.active, sa_type=_enum(PrincipalStatus))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
 class PrincipalKey(SQLModel, table=True):
@@ -57,9 +59,9 @@ class PrincipalKey(SQLModel, table=True):
     principal_id: str = Field(foreign_key="principal.id", index=True, max_length=64)
     algorithm: KeyAlgorithm = Field(sa_type=_enum(KeyAlgorithm))
     public_key_pem: str
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     revoked_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
 
 
@@ -72,6 +74,4 @@ class SeenToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     issuer: str = Field(max_length=64)
     jti: str = Field(max_length=128)
-    expires_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
-    )
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))

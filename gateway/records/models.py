@@ -15,13 +15,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
+
+from gateway.db import UtcDateTime
 
 # SQLite autoincrements only INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -32,8 +33,8 @@ class Enterprise(SQLModel, table=True):
 
     uscc: str = Field(primary_key=True, max_length=18)
     name: str = Field(default="", max_length=200)
-    first_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    first_seen_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
 class Batch(SQLModel, table=True):
@@ -49,7 +50,7 @@ class Batch(SQLModel, table=True):
     dataset: str = Field(max_length=64, index=True)
     batch_id: str = Field(max_length=128)
     request_digest: str = Field(max_length=64)
-    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     accepted: int = 0
     unchanged: int = 0
     superseded: int = 0
@@ -79,9 +80,9 @@ class DatasetRecord(SQLModel, table=True):
     batch_pk: int = Field(
         sa_column=Column(BigId, ForeignKey("ingest_batch.id"), nullable=False, index=True)
     )
-    valid_from: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    valid_from: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     superseded_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
     # How this version ended: "replaced" by a newer version, or "retracted" by its source.
     end_reason: str | None = Field(default=None, max_length=16)

@@ -52,7 +52,9 @@ def test_a_valid_token_is_accepted(bank: Actor) -> None:
 
 
 def test_p256_keys_are_accepted(make_actor: Callable[..., Actor]) -> None:
-    insurer = make_actor(Role.institution, kind=InstitutionKind.insurer, algorithm=KeyAlgorithm.ES256)
+    insurer = make_actor(
+        Role.institution, kind=InstitutionKind.insurer, algorithm=KeyAlgorithm.ES256
+    )
     assert _call(insurer, _signed(insurer))[0] == 200
 
 
@@ -145,7 +147,9 @@ def test_replayed_jti(bank: Actor) -> None:
     assert _call(bank, token) == (401, "token replayed: this jti was already used")
 
 
-def test_same_jti_from_two_issuers_is_not_a_replay(bank: Actor, make_actor: Callable[..., Actor]) -> None:
+def test_same_jti_from_two_issuers_is_not_a_replay(
+    bank: Actor, make_actor: Callable[..., Actor]
+) -> None:
     other = make_actor(Role.institution, kind=InstitutionKind.guarantor)
     jti = uuid.uuid4().hex
     assert _call(bank, _signed(bank, jti=jti))[0] == 200

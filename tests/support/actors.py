@@ -33,7 +33,12 @@ class Actor:
 
     def token(self, **overrides: Any) -> str:
         return sign_token(
-            self.id, self.key, self.algorithm, self.audience, now=self.clock.now().timestamp(), **overrides
+            self.id,
+            self.key,
+            self.algorithm,
+            self.audience,
+            now=self.clock.now().timestamp(),
+            **overrides,
         )
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
