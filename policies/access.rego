@@ -1,0 +1,229 @@
+# METADATA
+# title: credgate access decision
+# description: |
+#   One decision per gateway request: which (dataset, disclosure class) groups
+#   may be disclosed, which predicates may be evaluated, and a reason for
+#   everything withheld or refused. Input and output are documented in
+#   policies/README.md; policy numbers live in data.credgate.params.
+#   The same file runs in regopy (embedded) and in OPA >= 1.21.3, so it avoids
+#   rego-cpp's pitfalls: no brace-less `every`, no `[k | some k, v in obj]`,
+#   no reliance on object or set iteration order (collections are emitted as
+#   sets and sorted by the gateway), and it compares ASCII identifiers only.
+package credgate.access
+
+import rego.v1
+
+# METADATA
+# title: decision
+# description: |
+#   The gateway's only entrypoint. Always defined for a well-formed input;
+#   the default exists so that a broken input still yields a denial, which
+#   the gateway rejects as inconsistent and fails closed.
+# scope: document
+# entrypoint: true
+default decision := {
+	"allow": false,
+	"reason": "malformed_input",
+	"disclose": [],
+	"withhold": [],
+	"evaluate": [],
+	"refuse": [],
+}
+
+decision := {
+	"allow": allow,
+	"reason": request_reason,
+	"disclose": disclose,
+	"withhold": withhold,
+	"evaluate": evaluate,
+	"refuse": refuse,
+}
+
+default allow := false
+
+allow if not denial
+
+params := data.credgate.params
+
+actions := {"report", "verify", "self_view"}
+
+query_actions := {"report", "verify"}
+
+statuses := {"active", "suspended"}
+
+classes := {"public", "institution", "authorized", "verify_only"}
+
+# Classes whose predicates can be unlocked by a verify-mode authorization.
+verifiable_classes := {"institution", "authorized", "verify_only"}
+
+ns_per_day := 86400000000000
+
+max_authorization_lifetime_ns := params.authorization.max_lifetime_days * ns_per_day
+
+# METADATA
+# description: Why the whole request is denied; undefined when it is admitted.
+denial := "unknown_action" if {
+	not input.action in actions
+} else := "unknown_status" if {
+	not input.caller.status in statuses
+} else := "role_not_permitted" if {
+	input.action in query_actions
+	not input.caller.role in params.query_roles
+} else := "unknown_purpose" if {
+	input.action in query_actions
+	not params.purposes[input.purpose]
+} else := "role_not_permitted" if {
+	input.action == "self_view"
+	input.caller.role != "enterprise"
+} else := "not_subject" if {
+	input.action == "self_view"
+	input.caller.id != input.subject
+}
+
+request_reason := denial if {
+	not allow
+} else := "ok"
+
+caller_active if input.caller.status == "active"
+
+# An enterprise looking at its own data (role and identity already checked).
+self_view if {
+	allow
+	input.action == "self_view"
+}
+
+financing_purpose if params.purposes[input.purpose].financing == true
+
+# METADATA
+# description: Authorizations the subject granted to this caller for this purpose, in force now.
+usable_authorizations contains a if {
+	some a in input.authorizations
+	a.institution == input.caller.id
+	a.enterprise == input.subject
+	a.purpose == input.purpose
+	in_force(a)
+}
+
+in_force(a) if {
+	a.state == "active"
+	a.not_before_ns <= input.now_ns
+	input.now_ns < a.expires_at_ns
+	a.expires_at_ns - a.not_before_ns <= max_authorization_lifetime_ns
+	uses_remaining(a)
+}
+
+uses_remaining(a) if a.uses_left == null
+
+uses_remaining(a) if a.uses_left > 0
+
+covers(a, r) if r.dataset in a.datasets
+
+covers(a, r) if r.class in a.classes
+
+# METADATA
+# description: The smallest id among usable authorizations in `mode` covering `r`.
+authorization_for(r, mode) := min(ids) if {
+	ids := {a.id |
+		some a in usable_authorizations
+		mode in a.modes
+		covers(a, r)
+	}
+	count(ids) > 0
+}
+
+# METADATA
+# description: |
+#   Exactly one outcome per resource: disclose (with the authorization used,
+#   or null) or withhold (with a reason). The first matching branch wins.
+resource_outcome(r) := {"disclose": false, "reason": denial} if {
+	not allow
+} else := {"disclose": true, "authorization": null} if {
+	r.class == "public"
+} else := {"disclose": false, "reason": "suspended"} if {
+	not caller_active
+} else := {"disclose": true, "authorization": null} if {
+	self_view
+	r.class in classes
+} else := {"disclose": true, "authorization": null} if {
+	r.class == "institution"
+	financing_purpose
+} else := {"disclose": true, "authorization": id} if {
+	r.class == "authorized"
+	id := authorization_for(r, "report")
+} else := {"disclose": false, "reason": "verify_only"} if {
+	r.class == "verify_only"
+} else := {"disclose": false, "reason": "not_financing_purpose"} if {
+	r.class == "institution"
+} else := {"disclose": false, "reason": "no_authorization"} if {
+	r.class == "authorized"
+} else := {"disclose": false, "reason": "unknown_class"}
+
+# METADATA
+# description: |
+#   Whether a predicate may read one (dataset, class) group: ok (with the
+#   authorization used, or null) or refused (with a reason).
+read_outcome(r) := {"ok": true, "authorization": null} if {
+	r.class == "public"
+} else := {"ok": false, "reason": "suspended"} if {
+	not caller_active
+} else := {"ok": true, "authorization": null} if {
+	self_view
+	r.class in classes
+} else := {"ok": true, "authorization": null} if {
+	r.class == "institution"
+	financing_purpose
+} else := {"ok": true, "authorization": id} if {
+	r.class in verifiable_classes
+	id := authorization_for(r, "verify")
+} else := {"ok": false, "reason": "not_financing_purpose"} if {
+	r.class == "institution"
+} else := {"ok": false, "reason": "no_authorization"} if {
+	r.class in verifiable_classes
+} else := {"ok": false, "reason": "unknown_class"}
+
+# METADATA
+# description: |
+#   Exactly one outcome per predicate: evaluate (with the authorizations it
+#   relies on) or refuse (with the reason of its first refused read).
+predicate_outcome(p) := {"evaluate": false, "reason": denial} if {
+	not allow
+} else := {"evaluate": false, "reason": "no_reads"} if {
+	count(p.reads) == 0
+} else := {"evaluate": false, "reason": refusals[0]} if {
+	refusals := [o.reason |
+		some r in p.reads
+		o := read_outcome(r)
+		o.ok == false
+	]
+	count(refusals) > 0
+} else := {"evaluate": true, "authorizations": ids} if {
+	ids := {o.authorization |
+		some r in p.reads
+		o := read_outcome(r)
+		o.authorization != null
+	}
+}
+
+disclose contains {"dataset": r.dataset, "class": r.class, "authorization": o.authorization} if {
+	some r in input.resources
+	o := resource_outcome(r)
+	o.disclose == true
+}
+
+withhold contains {"dataset": r.dataset, "class": r.class, "reason": o.reason} if {
+	some r in input.resources
+	o := resource_outcome(r)
+	o.disclose == false
+}
+
+evaluate contains {"predicate": p.name, "authorizations": o.authorizations} if {
+	some p in input.predicates
+	o := predicate_outcome(p)
+	o.evaluate == true
+}
+
+refuse contains {"predicate": p.name, "reason": o.reason} if {
+	some p in input.predicates
+	o := predicate_outcome(p)
+	o.evaluate == false
+}
