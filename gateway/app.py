@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from gateway import error_handlers
 from gateway.bootstrap import Services, build_services
+from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.principals.endpoints import router as principals_router
@@ -34,6 +35,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(catalog_router)
     app.include_router(principals_router)
     app.include_router(ingestion_router)
+    app.include_router(authorizations_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -11,6 +11,10 @@ from gateway.catalog import Catalog, load_catalog
 from gateway.clock import Clock, SystemClock
 from gateway.db import make_engine
 from gateway.principals.auth import TokenRules
+from gateway.access.live_sources import HttpLiveSources, LiveSources
+from gateway.policy.data import PolicyData, load_policy_data
+from gateway.policy.engine import PolicyEngine
+from gateway.policy.factory import build_engine
 from gateway.settings import Settings
 
 
@@ -21,7 +25,11 @@ class Services:
     catalog: Catalog
     clock: Clock
     token_rules: TokenRules
-    # Filled in by features that own them (ledger, policy engine, live sources).
+    policy_data: PolicyData
+    policy_engine: PolicyEngine
+    live_sources: LiveSources | None
+    # Opened by the app's lifespan (``open_ledger``); None means "not available": fail closed.
+    ledger: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -32,6 +40,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         settings=settings,
         engine=make_engine(settings.effective_database_url),
         catalog=load_catalog(),
+        policy_data=load_policy_data(),
+        policy_engine=build_engine(settings),
+        live_sources=HttpLiveSources(
+            settings.live_source_urls, settings.live_source_url, settings.source_timeout_seconds
+        ),
         clock=clock or SystemClock(),
         token_rules=TokenRules(
             audience=settings.audience,

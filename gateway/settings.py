@@ -40,8 +40,11 @@ class Settings(BaseSettings):
     ledger_key_path: Path | None = None
     ledger_checkpoint_interval_seconds: float = 0.5
 
+    # Live interface calls (datasets the catalog marks live): each source's base URL, by
+    # source id, falling back to live_source_url; the service answers GET /live/{dataset}/{uscc}.
+    live_source_url: str = ""
+    live_source_urls: dict[str, str] = {}
     source_timeout_seconds: float = 2.0
-    source_simulator_url: str = ""
 
     @model_validator(mode="after")
     def _refuse_embedded_defaults_in_production(self) -> Settings:

@@ -1,0 +1,1 @@
+"""Policy-enforced access: reports, the subject's own view, and its access log."""

@@ -1,0 +1,47 @@
+"""Reports for institutions; the subject's own report and access log, free."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gateway.access import access_log, service
+from gateway.access.schemas import AccessLogPage, ReportOut
+from gateway.deps import EnterpriseCaller, Institution, ServicesDep, SessionDep
+
+router = APIRouter(tags=["access"])
+Purpose = Annotated[str, Query(pattern=service.PURPOSE_PATTERN, description="why the data is needed")]
+
+
+def _context(services: ServicesDep, session: SessionDep) -> service.AccessContext:
+    return service.AccessContext(
+        session=session,
+        catalog=services.catalog,
+        engine=services.policy_engine,
+        ledger=services.ledger,
+        live=services.live_sources,
+        now=services.clock.now(),
+    )
+
+
+@router.get("/v1/enterprises/{uscc}/report", response_model=ReportOut)
+def institution_report(
+    uscc: str, purpose: Purpose, institution: Institution, services: ServicesDep, session: SessionDep
+) -> ReportOut:
+    return service.institution_report(_context(services, session), institution, uscc, purpose)
+
+
+@router.get("/v1/me/report", response_model=ReportOut)
+def my_report(enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep) -> ReportOut:
+    return service.self_report(_context(services, session), enterprise)
+
+
+@router.get("/v1/me/access-log", response_model=AccessLogPage)
+def my_access_log(
+    enterprise: EnterpriseCaller,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: Annotated[int | None, Query(ge=0, description="page: entries with a lower index")] = None,
+) -> AccessLogPage:
+    return access_log.page(services.ledger, enterprise.id, limit, before)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class RecordOut(BaseModel):
+    record_id: str
+    version: int | None
+    valid_from: datetime | None
+    fields: dict[str, Any]
+
+
+class DatasetOut(BaseModel):
+    dataset: str
+    name_zh: str
+    live: bool
+    records: list[RecordOut]
+    source_unavailable: str | None = None
+
+
+class WithheldOut(BaseModel):
+    dataset: str
+    field: str
+    reason: str
+
+
+class DecisionOut(BaseModel):
+    allow: bool
+    reason: str
+    policy_revision: str
+
+
+class ReportOut(BaseModel):
+    enterprise: str
+    enterprise_name: str
+    purpose: str
+    generated_at: datetime
+    decision: DecisionOut
+    datasets: list[DatasetOut]
+    withheld: list[WithheldOut]
+    authorizations_used: list[str]
+    ledger_index: int
+
+
+class AccessLogEntryOut(BaseModel):
+    index: int
+    leaf: str | None  # base64 of the exact leaf bytes; None once retention dropped the content
+    leaf_hash: str
+    entry: dict[str, Any] | None
+    inclusion_proof: list[str] | None  # against ``checkpoint``; None while not yet integrated
+
+
+class AccessLogPage(BaseModel):
+    subject: str
+    checkpoint: str  # signed note text
+    tree_size: int
+    verifier_key: str
+    entries: list[AccessLogEntryOut]
+    next_before: int | None

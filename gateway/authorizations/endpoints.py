@@ -1,0 +1,84 @@
+"""Enterprises grant and revoke; both parties list what concerns them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
+
+from gateway import idempotency
+from gateway.authorizations import service
+from gateway.authorizations.schemas import AuthorizationOut, GrantIn
+from gateway.deps import EnterpriseCaller, PrincipalDep, ServicesDep, SessionDep
+
+router = APIRouter(tags=["authorizations"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _rules(services: ServicesDep) -> service.GrantRules:
+    data = services.policy_data
+    return service.GrantRules(
+        audience=services.settings.audience,
+        purposes=frozenset(data.purposes),
+        max_lifetime=data.max_authorization_lifetime,
+    )
+
+
+@router.post("/v1/authorizations", response_model=AuthorizationOut, status_code=201)
+def grant_authorization(
+    body: GrantIn,
+    enterprise: EnterpriseCaller,
+    session: SessionDep,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    now = services.clock.now()
+    digest = idempotency.request_digest("POST", "/v1/authorizations", body.model_dump())
+    if idempotency_key is not None:
+        previous = idempotency.previous_reply(session, enterprise.id, idempotency.check_key(idempotency_key), digest)
+        if previous is not None:
+            return JSONResponse(previous.body, status_code=previous.status_code)
+    authorization, created = service.grant(
+        session, services.catalog, _rules(services), services.ledger, enterprise, body.token, now
+    )
+    status = 201 if created else 200
+    reply = AuthorizationOut.of(authorization, now).model_dump(mode="json")
+    if idempotency_key is not None:
+        idempotency.remember(session, enterprise.id, idempotency_key, digest, status, reply, now)
+    return JSONResponse(reply, status_code=status)
+
+
+@router.post("/v1/authorizations/{authorization_id}/revoke", response_model=AuthorizationOut)
+def revoke_authorization(
+    authorization_id: str,
+    enterprise: EnterpriseCaller,
+    session: SessionDep,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    now = services.clock.now()
+    path = f"/v1/authorizations/{authorization_id}/revoke"
+    digest = idempotency.request_digest("POST", path, None)
+    if idempotency_key is not None:
+        previous = idempotency.previous_reply(session, enterprise.id, idempotency.check_key(idempotency_key), digest)
+        if previous is not None:
+            return JSONResponse(previous.body, status_code=previous.status_code)
+    authorization = service.revoke(session, services.ledger, enterprise, authorization_id, now)
+    reply = AuthorizationOut.of(authorization, now).model_dump(mode="json")
+    if idempotency_key is not None:
+        idempotency.remember(session, enterprise.id, idempotency_key, digest, 200, reply, now)
+    return JSONResponse(reply)
+
+
+@router.get("/v1/authorizations", response_model=list[AuthorizationOut])
+def list_authorizations(principal: PrincipalDep, session: SessionDep, services: ServicesDep) -> list[AuthorizationOut]:
+    now = services.clock.now()
+    return [AuthorizationOut.of(a, now) for a in service.visible_to(session, principal)]
+
+
+@router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)
+def get_authorization(
+    authorization_id: str, principal: PrincipalDep, session: SessionDep, services: ServicesDep
+) -> AuthorizationOut:
+    return AuthorizationOut.of(service.get_visible(session, principal, authorization_id), services.clock.now())

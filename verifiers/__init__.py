@@ -1,0 +1,1 @@
+"""Yes/no verification predicates (issue 5)."""
