@@ -1,0 +1,1 @@
+"""Data sources outside the platform, and stand-ins for them."""
