@@ -221,16 +221,17 @@ def _employees(rng: random.Random, size: str) -> int:
 
 def _address(rng: random.Random, p: Profile) -> str:
     if p.industry.key == "pharma" and rng.random() < 0.6:
-        zone, roads = HIGH_TECH_ZONE
-        return f"{zone}{rng.choice(roads)}{rng.randint(1, 199)}号"
+        zone, zone_roads = HIGH_TECH_ZONE
+        return f"{zone}{rng.choice(zone_roads)}{rng.randint(1, 199)}号"
     district, _, roads = DISTRICTS[p.division]
     return f"{district}{rng.choice(roads)}{rng.randint(1, 399)}号"
 
 
 def _name(rng: random.Random, p: Profile, used: set[str]) -> str:
-    prefix = {"210521": ("本溪满族自治县", "本溪县"), "210522": ("桓仁满族自治县", "桓仁")}.get(
-        p.division, ("本溪市", "本溪")
-    )
+    prefix: tuple[str, ...] = {
+        "210521": ("本溪满族自治县", "本溪县"),
+        "210522": ("桓仁满族自治县", "桓仁"),
+    }.get(p.division, ("本溪市", "本溪"))
     if p.size == "medium" and rng.random() < 0.3:
         prefix = ("辽宁",)
     form = "股份有限公司" if p.enterprise_type.startswith("股份") else "有限公司"

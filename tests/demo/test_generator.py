@@ -34,7 +34,7 @@ def test_too_few_enterprises_are_refused() -> None:
 
 def test_every_record_validates_against_the_catalog(demo: DemoData, catalog: Catalog) -> None:
     assert set(demo.records) == {d.id for d in catalog.datasets}
-    problems = Counter()
+    problems: Counter[str] = Counter()
     for dataset_id, rows in demo.records.items():
         spec = catalog.dataset(dataset_id)
         assert spec is not None
@@ -113,7 +113,7 @@ def _enterprises_with(demo: DemoData, dataset_id: str, **where: object) -> set[s
     }
 
 
-ADVERSE_AND_NOTABLE = [
+ADVERSE_AND_NOTABLE: list[tuple[str, dict[str, object]]] = [
     ("administrative_penalties", {}),
     ("administrative_coercion", {}),
     ("tax_arrears", {"in_arrears": True}),

@@ -38,7 +38,7 @@ def base_url(demo: DemoData, serve: Serve) -> str:
 
 
 def _in_arrears(demo: DemoData) -> str:
-    return next(r["uscc"] for r in demo.records["tax_arrears"] if r["in_arrears"])
+    return str(next(r["uscc"] for r in demo.records["tax_arrears"] if r["in_arrears"]))
 
 
 def test_serves_an_enterprises_live_records(demo: DemoData, base_url: str) -> None:
