@@ -9,6 +9,8 @@ from gateway.demo import DemoData, generate_demo
 
 TODAY = date(2026, 11, 27)
 SEED = 20221
+# Dates that may lie ahead: expiries, terms and publication deadlines.
+FUTURE_DATES = {"operating_term_to", "valid_until", "use_term_end", "publication_deadline"}
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,10 @@ from gateway import uscc
 from gateway.catalog import Catalog, FieldType
 from gateway.demo import DemoData
 from gateway.demo.people import is_valid_resident_id
-from tests.demo.conftest import TODAY
+from tests.demo.conftest import FUTURE_DATES, TODAY
 
 Row = dict[str, Any]
-# Dates that may lie ahead: expiries, terms and publication deadlines.
-FUTURE_DATES = {"operating_term_to", "valid_until", "use_term_end", "publication_deadline"}
-# Dates that may precede founding: a person's, or a title granted to a predecessor.
+# Identity numbers: a USCC for organisations, a resident ID for persons.
 ID_FIELDS = ("legal_rep_id_no", "pledgor_id_no", "pledgee_id_no", "holder_id_no", "mortgagee_id_no")
 
 

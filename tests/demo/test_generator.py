@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 
 import pytest
 
 from gateway import uscc
-from gateway.catalog import Catalog
+from gateway.catalog import Catalog, FieldType
 from gateway.demo import DemoData, generate_demo
 from gateway.ingestion.validation import validate_record
-from tests.demo.conftest import SEED, TODAY
+from tests.demo.conftest import FUTURE_DATES, SEED, TODAY
 
 
 def _dump(data: DemoData) -> str:
@@ -174,3 +175,20 @@ def test_even_a_small_demo_has_every_kind_of_adverse_record(seed: int) -> None:
     }
     assert owing
     assert _enterprises_with(small, "abnormal_operations", is_listed=True)
+
+
+@pytest.mark.parametrize(
+    ("seed", "today"),
+    [(0, date(2025, 1, 2)), (1, date(2024, 2, 29)), (2, date(2026, 12, 31))],
+    ids=str,
+)
+def test_other_seeds_and_days_give_valid_records(seed: int, today: date, catalog: Catalog) -> None:
+    data = generate_demo(seed, 60, today=today)
+    founded = {r["uscc"]: r["established_date"] for r in data.records["business_licence"]}
+    for dataset in catalog.datasets:
+        dates = [f.id for f in dataset.fields if f.type is FieldType.date]
+        for row in data.records[dataset.id]:
+            assert validate_record(dataset, row)[1] == [], (dataset.id, row)
+            for field_id in dates:
+                if field_id in row and field_id not in FUTURE_DATES:
+                    assert founded[row["uscc"]] <= row[field_id] <= today.isoformat()
