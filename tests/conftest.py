@@ -9,7 +9,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.clock import SettableClock
 from gateway.migrate import upgrade
@@ -47,6 +46,8 @@ def services(settings: Settings, clock: SettableClock) -> Iterator[Services]:
 
 @pytest.fixture
 def app(services: Services) -> FastAPI:
+    from gateway.app import create_app  # imported here so core-only test runs need no web stack
+
     return create_app(services)
 
 
