@@ -1,0 +1,1 @@
+"""The ledger's HTTP face (public, no auth), its wiring into the gateway, and its CLI."""

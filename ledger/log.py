@@ -1,0 +1,337 @@
+"""``Ledger``: the append-only, verifiable log the gateway writes every decision to.
+
+Blocking and thread-safe. Writes go through the ``Sequencer`` (group commit, checkpoints);
+reads go straight to storage and are bounded by the latest signed checkpoint, so every proof
+handed out can be checked against a checkpoint someone may already hold.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.entry import prepare
+from ledger.errors import (
+    CheckpointNotFound,
+    EntryNotFound,
+    InvalidRequest,
+    LedgerUnavailable,
+    NotCheckpointed,
+)
+from ledger.integrity import StorageReport, check_storage
+from ledger.note import NoteSigner
+from ledger.sequencer import Receipt, Sequencer
+from ledger.storage import CheckpointRecord, EntryRecord, LogReader, LogStore
+from ledger.tree import LedgerTree
+
+MAX_PAGE = 1000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """An entry as stored: ``leaf`` and ``entry`` are ``None`` once redacted."""
+
+    index: int
+    leaf_hash: bytes
+    leaf: bytes | None
+    entry: dict[str, Any] | None
+    subject: str | None
+    subject_seq: int | None
+    prev_index: int | None
+
+    @property
+    def redacted(self) -> bool:
+        """Whether retention deleted this entry's content."""
+        return self.leaf is None
+
+    @classmethod
+    def from_record(cls, record: EntryRecord) -> StoredEntry:
+        """Decode a storage record."""
+        entry = None if record.leaf is None else json.loads(record.leaf)
+        return cls(
+            record.index,
+            record.leaf_hash,
+            record.leaf,
+            entry,
+            record.subject,
+            record.subject_seq,
+            record.prev_index,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCheckpoint:
+    """A signed tree head: ``note_text`` is the C2SP signed note to hand out."""
+
+    size: int
+    root_hash: bytes
+    note_text: str
+    issued_at: datetime
+
+    @classmethod
+    def from_record(cls, record: CheckpointRecord) -> SignedCheckpoint:
+        """From a storage record."""
+        return cls(record.size, record.root_hash, record.note, record.issued_at)
+
+
+@dataclass(frozen=True)
+class SubjectPage:
+    """A page of one subject's history, each entry with its inclusion proof, all against one
+    checkpoint; ``to_json`` gives the format ``ledger.verify.verify_subject_page`` checks."""
+
+    subject: str
+    checkpoint: SignedCheckpoint
+    entries: list[StoredEntry]
+    proofs: list[list[bytes]] = field(repr=False)
+    next_before_index: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The page as JSON-ready data (hashes and leaves base64)."""
+        items: list[dict[str, Any]] = []
+        for entry, proof in zip(self.entries, self.proofs, strict=True):
+            item: dict[str, Any] = {"index": entry.index}
+            if entry.leaf is None:
+                item.update(
+                    redacted=True,
+                    leaf_hash=_b64(entry.leaf_hash),
+                    subject_seq=entry.subject_seq,
+                    prev_index=entry.prev_index,
+                )
+            else:
+                item["leaf"] = _b64(entry.leaf)
+            item["inclusion_proof"] = [_b64(h) for h in proof]
+            items.append(item)
+        return {
+            "subject": self.subject,
+            "checkpoint": self.checkpoint.note_text,
+            "entries": items,
+            "next_before_index": self.next_before_index,
+        }
+
+
+def _require(condition: bool, message: str, parameter: str) -> None:
+    if not condition:
+        raise InvalidRequest(message, parameter=parameter)
+
+
+class Ledger:
+    """The verifiable log. Construct with a store and signers; ``close`` when done."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        signers: Sequence[NoteSigner],
+        *,
+        origin: str | None = None,
+        checkpoint_interval: float = 0.5,
+        clock: Callable[[], datetime] = _utcnow,
+        max_batch: int = 1024,
+        append_timeout: float = 30.0,
+    ) -> None:
+        """Open the log in ``store`` and start its sequencer.
+
+        ``signers[0]`` is the current checkpoint key; further signers co-sign during a key
+        rotation. ``origin`` (default: the first key's name) is the checkpoint origin line.
+        """
+        if not signers:
+            raise ValueError("a ledger needs a checkpoint signing key")
+        self.origin = origin or signers[0].name
+        self._store = store
+        self._signers = list(signers)
+        self._append_timeout = append_timeout
+        store.initialize()
+        store.register_keys([s.verifier_key for s in self._signers], clock())
+        self._sequencer = Sequencer(
+            store,
+            self._signers,
+            origin=self.origin,
+            clock=clock,
+            checkpoint_interval=checkpoint_interval,
+            max_batch=max_batch,
+        )
+        self._sequencer.start()
+
+    # Writing.
+
+    def append(self, payload: dict[str, Any], subject: str | None = None) -> Receipt:
+        """Append an entry and block until it is durably committed.
+
+        The ledger adds a nonce, the timestamp and, for a ``subject``, its chain fields.
+        Raises ``InvalidEntry`` for a payload that is not canonical JSON and
+        ``LedgerUnavailable`` on any failure to commit: the caller must then fail closed.
+        """
+        return self._sequencer.submit(prepare(payload, subject), self._append_timeout)
+
+    def redact(self, index: int) -> None:
+        """Delete entry ``index``'s content; its leaf hash stays, so every proof stays valid."""
+        if not self._store.redact(index):
+            raise EntryNotFound(f"no ledger entry {index}")
+
+    # Reading entries.
+
+    def size(self) -> int:
+        """Number of entries sequenced (some may not be in a checkpoint yet)."""
+        with self._store.reader() as reader:
+            return reader.size()
+
+    def entry(self, index: int) -> StoredEntry:
+        """The entry at ``index`` (``EntryNotFound`` if none)."""
+        with self._store.reader() as reader:
+            record = reader.entry(index)
+        if record is None:
+            raise EntryNotFound(f"no ledger entry {index}")
+        return StoredEntry.from_record(record)
+
+    def entries_for_subject(
+        self, subject: str, limit: int = 50, before_index: int | None = None
+    ) -> list[StoredEntry]:
+        """A subject's entries, newest first, below ``before_index`` when given."""
+        _require(1 <= limit <= MAX_PAGE, f"limit must be between 1 and {MAX_PAGE}", "limit")
+        with self._store.reader() as reader:
+            records = reader.entries_for_subject(subject, limit, before_index)
+        return [StoredEntry.from_record(r) for r in records]
+
+    def subject_page(
+        self, subject: str, limit: int = 50, before_index: int | None = None
+    ) -> SubjectPage:
+        """A subject's entries covered by the latest checkpoint, newest first, with proofs."""
+        _require(1 <= limit <= MAX_PAGE, f"limit must be between 1 and {MAX_PAGE}", "limit")
+        with self._store.reader() as reader:
+            checkpoint = self._latest(reader)
+            bound = checkpoint.size if before_index is None else min(before_index, checkpoint.size)
+            records = reader.entries_for_subject(subject, limit, bound)
+            tree = LedgerTree(reader, checkpoint.size)
+            proofs = tree.inclusion_proofs([r.index for r in records], checkpoint.size)
+        entries = [StoredEntry.from_record(r) for r in records]
+        more = len(entries) == limit and entries[-1].subject_seq != 1
+        return SubjectPage(
+            subject, checkpoint, entries, proofs, entries[-1].index if more else None
+        )
+
+    # Checkpoints.
+
+    def _latest(self, reader: LogReader) -> SignedCheckpoint:
+        record = reader.latest_checkpoint()
+        if record is None:
+            raise LedgerUnavailable("the ledger has not issued a checkpoint yet")
+        return SignedCheckpoint.from_record(record)
+
+    def latest_checkpoint(self) -> SignedCheckpoint:
+        """The most recent signed checkpoint."""
+        with self._store.reader() as reader:
+            return self._latest(reader)
+
+    def checkpoint_for_size(self, size: int) -> SignedCheckpoint:
+        """The checkpoint issued for tree size ``size`` (``CheckpointNotFound`` if none)."""
+        with self._store.reader() as reader:
+            record = reader.checkpoint(size)
+        if record is None:
+            raise CheckpointNotFound(f"no checkpoint was issued for size {size}")
+        return SignedCheckpoint.from_record(record)
+
+    def checkpoints(self, after_size: int = -1, limit: int = 100) -> list[SignedCheckpoint]:
+        """Every checkpoint issued with size above ``after_size``, oldest first."""
+        _require(1 <= limit <= MAX_PAGE, f"limit must be between 1 and {MAX_PAGE}", "limit")
+        with self._store.reader() as reader:
+            records = reader.checkpoints(after_size, limit)
+        return [SignedCheckpoint.from_record(r) for r in records]
+
+    def wait_for_checkpoint(self, size: int, timeout: float = 5.0) -> SignedCheckpoint:
+        """Block until a checkpoint covers the first ``size`` entries; return it.
+
+        Raises ``LedgerUnavailable`` after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            checkpoint = self.latest_checkpoint()
+            if checkpoint.size >= size:
+                return checkpoint
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LedgerUnavailable(
+                    f"no checkpoint covers size {size} after {timeout}s "
+                    f"(latest covers {checkpoint.size})"
+                )
+            # Another process may sign it: look at storage again at least every 50 ms.
+            self._sequencer.wait_signed(min(remaining, 0.05))
+
+    def verifier_key(self) -> str:
+        """The verifier key (C2SP signed-note form) of the current checkpoint key."""
+        return self._signers[0].verifier_key
+
+    def verifier_keys(self) -> list[str]:
+        """Every verifier key that has signed checkpoints of this log, oldest first."""
+        with self._store.reader() as reader:
+            known = reader.verifier_keys()
+        return known + [s.verifier_key for s in self._signers if s.verifier_key not in known]
+
+    # Proofs.
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries.
+
+        ``size`` may be any size up to the latest checkpoint's. Raises ``NotCheckpointed``
+        when the entry or size is beyond the latest checkpoint, ``InvalidRequest`` otherwise.
+        """
+        _require(index >= 0, "index must not be negative", "index")
+        _require(size >= 1, "size must be at least 1", "size")
+        with self._store.reader() as reader:
+            latest = self._latest(reader)
+            if index >= latest.size:
+                raise NotCheckpointed(
+                    f"entry {index} is not in a signed checkpoint yet "
+                    f"(the latest has size {latest.size}); retry shortly",
+                    parameter="index",
+                    latest_checkpoint_size=latest.size,
+                )
+            if size > latest.size:
+                raise NotCheckpointed(
+                    f"size {size} is beyond the latest checkpoint (size {latest.size})",
+                    parameter="size",
+                    latest_checkpoint_size=latest.size,
+                )
+            _require(index < size, f"index {index} must be below size {size}", "index")
+            return LedgerTree(reader, latest.size).inclusion_proof(index, size)
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        """RFC 9162 consistency proof between tree sizes ``first`` <= ``second``.
+
+        ``second`` may be any size up to the latest checkpoint's.
+        """
+        _require(first >= 1, "first must be at least 1", "first")
+        _require(first <= second, f"first ({first}) must not exceed second ({second})", "first")
+        with self._store.reader() as reader:
+            latest = self._latest(reader)
+            if second > latest.size:
+                raise NotCheckpointed(
+                    f"size {second} is beyond the latest checkpoint (size {latest.size})",
+                    parameter="second",
+                    latest_checkpoint_size=latest.size,
+                )
+            return LedgerTree(reader, latest.size).consistency_proof(first, second)
+
+    # Operations.
+
+    def check_storage(self) -> StorageReport:
+        """Recompute every stored hash and check every checkpoint (O(n); for audits and
+        after crashes). Raises ``LedgerCorrupted`` on the first inconsistency."""
+        with self._store.reader() as reader:
+            return check_storage(reader, self.verifier_keys(), self.origin)
+
+    def close(self) -> None:
+        """Commit queued entries, sign a last checkpoint, stop the sequencer."""
+        self._sequencer.close()
+        self._store.close()

@@ -1,0 +1,299 @@
+"""Sequencing with group commit, then integration into signed checkpoints.
+
+Request threads hand prepared entries to one sequencer thread and block. The sequencer takes
+everything queued (up to ``max_batch``) and, in one transaction holding the database's
+sequencer lock, gives each entry its index and subject-chain fields, appends it to the tree
+(leaf plus the subtree hashes it completes) and commits: one fsync for the whole batch, so the
+more appenders wait, the more each commit carries. Only after the commit returns are the
+waiting threads told their receipts.
+
+At most every ``checkpoint_interval`` seconds, and whenever entries are left unsigned, the
+sequencer signs a checkpoint of the committed tree inside the same kind of locked transaction,
+after checking that the tree still has the root of the last checkpoint issued (so it never
+signs two inconsistent checkpoints, whichever process signed the last one).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger.entry import PreparedEntry, format_timestamp, seal
+from ledger.errors import LedgerCorrupted, LedgerError, LedgerUnavailable
+from ledger.merkle import CompactRange, compact_range_nodes
+from ledger.note import Checkpoint, NoteSigner, sign_note
+from ledger.storage import CheckpointRecord, LogStore, SequencingTransaction
+from ledger.tree import LedgerTree
+
+log = logging.getLogger(__name__)
+
+MAX_CACHED_SUBJECTS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Proof of sequencing: the entry is durably in the log at ``index``."""
+
+    index: int
+    leaf_hash: bytes
+    timestamp: str
+    subject: str | None
+    subject_seq: int | None
+    prev_index: int | None
+
+
+class _Pending:
+    __slots__ = ("done", "error", "prepared", "receipt")
+
+    def __init__(self, prepared: PreparedEntry) -> None:
+        self.prepared = prepared
+        self.receipt: Receipt | None = None
+        self.error: LedgerError | None = None
+        # A bare lock is the cheapest way to park a thread until the commit.
+        self.done = threading.Lock()
+        self.done.acquire()
+
+
+_STOP = object()
+
+
+class Sequencer:
+    """The one thread that writes the log in this process."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        signers: Sequence[NoteSigner],
+        *,
+        origin: str,
+        clock: Callable[[], datetime],
+        checkpoint_interval: float,
+        max_batch: int,
+    ) -> None:
+        """A sequencer for ``store``; call ``start`` to run it."""
+        if not signers:
+            raise ValueError("the sequencer needs at least one checkpoint signer")
+        self._store = store
+        self._signers = list(signers)
+        self._origin = origin
+        self._clock = clock
+        self._interval = checkpoint_interval
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
+        self._closed = False
+        # Caches valid only while the stored size is the one we last wrote or read.
+        self._frontier = CompactRange.empty()
+        self._known_size = -1
+        self._heads: dict[str, tuple[int, int]] = {}
+        self._signed_size = -1
+        self._last_signed = float("-inf")
+        self._signed = threading.Condition()
+        self._started = threading.Event()
+        self._start_error: LedgerError | None = None
+        self._thread = threading.Thread(target=self._run, name="ledger-sequencer", daemon=True)
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the sequencer thread and wait until it has checkpointed the stored log.
+
+        Raises ``LedgerUnavailable`` (and stops the thread) if that fails.
+        """
+        self._thread.start()
+        if not self._started.wait(timeout):
+            self.close(0)
+            raise LedgerUnavailable(f"the ledger did not start within {timeout}s")
+        if self._start_error is not None:
+            self.close()
+            raise self._start_error
+
+    def submit(self, prepared: PreparedEntry, timeout: float) -> Receipt:
+        """Queue ``prepared`` and block until it is durably committed; returns its receipt."""
+        if self._closed:
+            raise LedgerUnavailable("the ledger is closed")
+        pending = _Pending(prepared)
+        self._queue.put(pending)
+        deadline = time.monotonic() + timeout
+        while not pending.done.acquire(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
+            if not self._thread.is_alive():
+                # Queued after the sequencer drained its queue for the last time.
+                raise LedgerUnavailable("the ledger is closed")
+            if time.monotonic() >= deadline:
+                raise LedgerUnavailable(f"the ledger did not commit the entry within {timeout}s")
+        if pending.error is not None:
+            raise pending.error
+        assert pending.receipt is not None
+        return pending.receipt
+
+    def wait_signed(self, timeout: float) -> None:
+        """Block until this process signs a checkpoint, or ``timeout`` seconds pass."""
+        with self._signed:
+            self._signed.wait(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Commit what is queued, sign a last checkpoint and stop the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch: list[_Pending] = []
+            wait = self._checkpoint_wait()
+            try:
+                item = self._queue.get(timeout=wait) if wait != 0 else self._queue.get_nowait()
+            except queue.Empty:
+                item = None
+            if item is not None:
+                stopping = self._gather(item, batch)
+            self._process(batch, force_checkpoint=stopping)
+        self._fail_leftovers()
+
+    def _gather(self, item: object, batch: list[_Pending]) -> bool:
+        """Fill ``batch`` starting with ``item``; true when told to stop.
+
+        Lingers while more entries keep arriving: the appenders released by the previous
+        commit are coming back, and taking them all at once both amortizes the fsync and
+        lets this thread write while they are parked instead of fighting them for the GIL.
+        """
+        while True:
+            while item is not None:
+                if item is _STOP:
+                    return True
+                assert isinstance(item, _Pending)
+                batch.append(item)
+                if len(batch) >= self._max_batch:
+                    return False
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    item = None
+            queued = self._queue.qsize()
+            time.sleep(0)  # yield the GIL to appenders about to enqueue
+            if self._queue.qsize() == queued:
+                return False
+            item = self._queue.get_nowait()
+
+    def _fail_leftovers(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, _Pending):
+                item.error = LedgerUnavailable("the ledger is closed")
+                item.done.release()
+
+    def _checkpoint_wait(self) -> float | None:
+        """Seconds until a checkpoint is due, or ``None`` when everything is signed."""
+        if self._known_size >= 0 and self._known_size <= self._signed_size:
+            return None
+        return max(0.0, self._last_signed + self._interval - time.monotonic())
+
+    def _process(self, batch: list[_Pending], *, force_checkpoint: bool = False) -> None:
+        if not batch and self._checkpoint_wait() != 0 and not force_checkpoint:
+            return
+        try:
+            receipts, frontier, heads, signed = self._write(batch, force_checkpoint)
+        except Exception as exc:
+            self._known_size = -1
+            self._heads.clear()
+            error = (
+                exc
+                if isinstance(exc, LedgerError)
+                else LedgerUnavailable(f"the ledger could not commit: {type(exc).__name__}: {exc}")
+            )
+            log.error("ledger batch of %d failed: %s", len(batch), error.message)
+            for pending in batch:
+                pending.error = error
+                pending.done.release()
+            if not batch:
+                # Do not spin on a failing checkpoint: retry after one interval.
+                self._last_signed = time.monotonic()
+            if not self._started.is_set():
+                self._start_error = error
+                self._started.set()
+            return
+        self._frontier, self._known_size = frontier, frontier.size
+        if len(self._heads) + len(heads) > MAX_CACHED_SUBJECTS:
+            self._heads.clear()
+        self._heads.update(heads)
+        for pending, receipt in zip(batch, receipts, strict=True):
+            pending.receipt = receipt
+            pending.done.release()
+        self._started.set()
+        if signed is not None:
+            with self._signed:
+                self._signed_size = signed
+                self._last_signed = time.monotonic()
+                self._signed.notify_all()
+
+    def _write(
+        self, batch: list[_Pending], force_checkpoint: bool
+    ) -> tuple[list[Receipt], CompactRange, dict[str, tuple[int, int]], int | None]:
+        with self._store.sequencing() as txn:
+            if txn.size != self._known_size:
+                # Another process wrote, or we failed: reload what we cached.
+                hashes = txn.read_nodes(compact_range_nodes(txn.size))
+                self._frontier = CompactRange(txn.size, hashes)
+                self._known_size = txn.size
+                self._heads.clear()
+            frontier = self._frontier.copy()
+            tree = LedgerTree(txn, txn.size, writer=txn, frontier=frontier)
+            heads = self._heads_for(txn, batch)
+            receipts: list[Receipt] = []
+            timestamp = format_timestamp(self._clock())
+            for pending in batch:
+                subject = pending.prepared.subject
+                seq: int | None = None
+                prev: int | None = None
+                if subject is not None:
+                    last = heads.get(subject)
+                    seq, prev = (1, None) if last is None else (last[0] + 1, last[1])
+                entry = seal(pending.prepared, timestamp, seq, prev)
+                index = tree.append(entry)
+                if subject is not None and seq is not None:
+                    heads[subject] = (seq, index)
+                receipts.append(Receipt(index, tree.last_leaf_hash, timestamp, subject, seq, prev))
+            signed = None
+            due = time.monotonic() >= self._last_signed + self._interval
+            if (force_checkpoint or due) and frontier.size > self._signed_size:
+                signed = self._sign(txn, tree, frontier)
+        return receipts, frontier, heads, signed
+
+    def _heads_for(
+        self, txn: SequencingTransaction, batch: list[_Pending]
+    ) -> dict[str, tuple[int, int]]:
+        wanted = {p.prepared.subject for p in batch if p.prepared.subject is not None}
+        heads = {s: self._heads[s] for s in wanted if s in self._heads}
+        missing = wanted - heads.keys()
+        if missing:
+            heads.update(txn.subject_heads(missing))
+        return heads
+
+    def _sign(self, txn: SequencingTransaction, tree: LedgerTree, frontier: CompactRange) -> int:
+        """Sign a checkpoint of ``frontier`` unless one exists; returns the signed size."""
+        latest = txn.latest_checkpoint()
+        if latest is not None:
+            if latest.size > frontier.size:
+                raise LedgerCorrupted(
+                    f"a checkpoint of size {latest.size} exists but the log has {frontier.size}"
+                )
+            if tree.root(latest.size) != latest.root_hash:
+                raise LedgerCorrupted(
+                    f"stored tree no longer has the root of checkpoint {latest.size}: "
+                    "refusing to sign an inconsistent checkpoint"
+                )
+            if latest.size == frontier.size:
+                return latest.size
+        root = frontier.root()
+        note = sign_note(Checkpoint(self._origin, frontier.size, root).body(), self._signers)
+        txn.store_checkpoint(CheckpointRecord(frontier.size, root, note, self._clock()))
+        return frontier.size

@@ -1,0 +1,502 @@
+"""The ledger's SQL storage (SQLite embedded, PostgreSQL at scale): the only module with SQL.
+
+Tables (all on ``SQLModel.metadata``, so Alembic sees them):
+
+* ``ledger_entries``: one row per leaf; ``leaf`` (the canonical JSON) can be redacted, the
+  ``leaf_hash`` stays. Indexed on ``(subject, idx)`` for a subject's history.
+* ``ledger_nodes``: the hash of every complete subtree above the leaves, keyed by
+  ``(level, idx)``; proofs read O(log n) of them by primary key.
+* ``ledger_checkpoints``: every signed checkpoint ever issued, keyed by tree size.
+* ``ledger_state``: one row holding the log size. Updating it first in a transaction is the
+  sequencer lock on both backends (a row lock on PostgreSQL, the write lock on SQLite), so
+  several processes sharing a database produce one gap-free log.
+* ``ledger_subject_heads``: each subject's last ``subject_seq`` and index.
+* ``ledger_keys``: every verifier key that signed checkpoints.
+
+Hot paths (node reads, batch inserts) use driver-level SQL; the rest SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    exc,
+    select,
+)
+from sqlmodel import SQLModel
+
+from ledger.entry import MAX_SUBJECT_LENGTH, SequencedEntry
+from ledger.errors import LedgerCorrupted, LedgerUnavailable
+from ledger.merkle import NodeId
+from ledger.storage import CheckpointRecord, EntryRecord
+
+log = logging.getLogger(__name__)
+
+metadata = SQLModel.metadata
+# SQLite makes only an INTEGER PRIMARY KEY the row id; PostgreSQL gets 64 bits.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("idx", BigId, primary_key=True, autoincrement=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("leaf", LargeBinary(), nullable=True),
+    Column("subject", String(MAX_SUBJECT_LENGTH), nullable=True),
+    Column("subject_seq", BigInteger(), nullable=True),
+    Column("prev_index", BigInteger(), nullable=True),
+    Index("ix_ledger_entries_subject_idx", "subject", "idx"),
+)
+
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", SmallInteger(), primary_key=True, autoincrement=False),
+    Column("idx", BigInteger(), primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("size", BigId, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text(), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+)
+
+ledger_state = Table(
+    "ledger_state",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    Column("size", BigInteger(), nullable=False),
+)
+
+ledger_subject_heads = Table(
+    "ledger_subject_heads",
+    metadata,
+    Column("subject", String(MAX_SUBJECT_LENGTH), primary_key=True),
+    Column("last_seq", BigInteger(), nullable=False),
+    Column("last_index", BigInteger(), nullable=False),
+)
+
+ledger_keys = Table(
+    "ledger_keys",
+    metadata,
+    Column("verifier_key", String(400), primary_key=True),
+    Column("first_used_at", DateTime(timezone=True), nullable=False),
+)
+
+LEDGER_TABLES = (
+    ledger_entries,
+    ledger_nodes,
+    ledger_checkpoints,
+    ledger_state,
+    ledger_subject_heads,
+    ledger_keys,
+)
+STATE_ROW = 1
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the ledger's tables (and only those) if missing; for tests and tools."""
+    metadata.create_all(engine, tables=list(LEDGER_TABLES))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class _Sql:
+    """Driver-level SQL written with ``?`` placeholders, adapted to the connection's driver."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._format = conn.dialect.paramstyle != "qmark"
+
+    def _adapt(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self._format else sql
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return list(self.conn.exec_driver_sql(self._adapt(sql), params))
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self.conn.exec_driver_sql(self._adapt(sql), params)
+
+    def insert_many(self, head: str, rows: list[tuple[Any, ...]], tail: str = "") -> None:
+        """``head VALUES (?, ...), ... tail`` for all ``rows``.
+
+        SQLite reuses one prepared statement per row in-process; PostgreSQL gets multi-row
+        VALUES so that a batch costs one round trip per table, not one per row.
+        """
+        if not rows:
+            return
+        marks = "(" + ", ".join("?" * len(rows[0])) + ")"
+        if not self._format:
+            self.conn.exec_driver_sql(f"{head} VALUES {marks}{tail}", rows)
+            return
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            values = ", ".join([marks] * len(chunk))
+            params = tuple(value for row in chunk for value in row)
+            self.conn.exec_driver_sql(self._adapt(f"{head} VALUES {values}{tail}"), params)
+
+    def read_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
+        # One round trip of primary-key lookups: SQLite cannot use the key for
+        # ``(level, idx) IN (VALUES ...)``, but plans each UNION ALL arm as a point lookup.
+        arms: list[tuple[str, tuple[int, ...]]] = []
+        for position, (level, index) in enumerate(ids):
+            if level == 0:
+                arms.append(
+                    (f"SELECT {position}, leaf_hash FROM ledger_entries WHERE idx = ?", (index,))
+                )
+            else:
+                arms.append(
+                    (
+                        f"SELECT {position}, hash FROM ledger_nodes WHERE level = ? AND idx = ?",
+                        (level, index),
+                    )
+                )
+        found: dict[int, bytes] = {}
+        # SQLite allows at most 500 arms in one compound SELECT.
+        for start in range(0, len(arms), 200):
+            chunk = arms[start : start + 200]
+            rows = self.query(
+                " UNION ALL ".join(arm for arm, _ in chunk),
+                tuple(value for _, values in chunk for value in values),
+            )
+            found.update((position, bytes(value)) for position, value in rows)
+        if len(found) != len(ids):
+            missing = [ids[p] for p in range(len(ids)) if p not in found]
+            raise LedgerCorrupted(f"tree nodes missing from storage: {missing[:5]}")
+        return [found[p] for p in range(len(ids))]
+
+
+def _entry(row: Any) -> EntryRecord:
+    return EntryRecord(
+        index=row.idx,
+        leaf_hash=bytes(row.leaf_hash),
+        leaf=None if row.leaf is None else bytes(row.leaf),
+        subject=row.subject,
+        subject_seq=row.subject_seq,
+        prev_index=row.prev_index,
+    )
+
+
+def _checkpoint(row: Any) -> CheckpointRecord:
+    return CheckpointRecord(
+        size=row.size,
+        root_hash=bytes(row.root_hash),
+        note=row.note,
+        issued_at=_utc(row.issued_at),
+    )
+
+
+_ENTRY_COLUMNS = (
+    ledger_entries.c.idx,
+    ledger_entries.c.leaf_hash,
+    ledger_entries.c.leaf,
+    ledger_entries.c.subject,
+    ledger_entries.c.subject_seq,
+    ledger_entries.c.prev_index,
+)
+
+
+class SqlReader:
+    """``LogReader`` over one pooled connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._sql = _Sql(conn)
+
+    def size(self) -> int:
+        """Number of sequenced entries."""
+        value = self._conn.scalar(select(ledger_state.c.size).where(ledger_state.c.id == STATE_ROW))
+        return int(value or 0)
+
+    def read_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
+        """Node hashes in order (level 0: leaf hashes)."""
+        return self._sql.read_nodes(ids)
+
+    def entry(self, index: int) -> EntryRecord | None:
+        """The entry at ``index``, if any."""
+        row = self._conn.execute(
+            select(*_ENTRY_COLUMNS).where(ledger_entries.c.idx == index)
+        ).first()
+        return None if row is None else _entry(row)
+
+    def entries_for_subject(
+        self, subject: str, limit: int, before_index: int | None
+    ) -> list[EntryRecord]:
+        """A subject's entries below ``before_index``, newest first."""
+        query = select(*_ENTRY_COLUMNS).where(ledger_entries.c.subject == subject)
+        if before_index is not None:
+            query = query.where(ledger_entries.c.idx < before_index)
+        query = query.order_by(ledger_entries.c.idx.desc()).limit(limit)
+        return [_entry(row) for row in self._conn.execute(query)]
+
+    def latest_checkpoint(self) -> CheckpointRecord | None:
+        """The checkpoint with the largest size."""
+        row = self._conn.execute(
+            select(ledger_checkpoints).order_by(ledger_checkpoints.c.size.desc()).limit(1)
+        ).first()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoint(self, size: int) -> CheckpointRecord | None:
+        """The checkpoint issued for ``size``, if any."""
+        row = self._conn.execute(
+            select(ledger_checkpoints).where(ledger_checkpoints.c.size == size)
+        ).first()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints(self, after_size: int, limit: int) -> list[CheckpointRecord]:
+        """Checkpoints with size above ``after_size``, oldest first."""
+        query = (
+            select(ledger_checkpoints)
+            .where(ledger_checkpoints.c.size > after_size)
+            .order_by(ledger_checkpoints.c.size)
+            .limit(limit)
+        )
+        return [_checkpoint(row) for row in self._conn.execute(query)]
+
+    def verifier_keys(self) -> list[str]:
+        """Every verifier key that ever signed, oldest first."""
+        query = select(ledger_keys.c.verifier_key).order_by(
+            ledger_keys.c.first_used_at, ledger_keys.c.verifier_key
+        )
+        return list(self._conn.scalars(query))
+
+    def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]:
+        """``(index, leaf_hash, leaf)`` for every entry in index order."""
+        query = select(
+            ledger_entries.c.idx, ledger_entries.c.leaf_hash, ledger_entries.c.leaf
+        ).order_by(ledger_entries.c.idx)
+        for row in self._conn.execution_options(yield_per=10_000).execute(query):
+            yield row.idx, bytes(row.leaf_hash), None if row.leaf is None else bytes(row.leaf)
+
+    def iter_nodes(self) -> Iterator[tuple[NodeId, bytes]]:
+        """Every stored interior node, ordered by (level, index)."""
+        query = select(ledger_nodes).order_by(ledger_nodes.c.level, ledger_nodes.c.idx)
+        for row in self._conn.execution_options(yield_per=10_000).execute(query):
+            yield (row.level, row.idx), bytes(row.hash)
+
+
+class SqlSequencing:
+    """``SequencingTransaction``: buffers one batch and writes it with a few statements."""
+
+    def __init__(self, sql: _Sql, size: int) -> None:
+        self._sql = sql
+        self.size = size
+        self._entries: list[tuple[Any, ...]] = []
+        self._nodes: list[tuple[int, int, bytes]] = []
+        self._heads: dict[str, tuple[int, int]] = {}
+        self._checkpoint: CheckpointRecord | None = None
+
+    def read_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
+        """Node hashes in order, inside the transaction."""
+        return self._sql.read_nodes(ids)
+
+    def subject_heads(self, subjects: Collection[str]) -> dict[str, tuple[int, int]]:
+        """``subject -> (last subject_seq, last index)`` for subjects that have entries."""
+        heads: dict[str, tuple[int, int]] = {}
+        wanted = sorted(subjects)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._sql.query(
+                "SELECT subject, last_seq, last_index FROM ledger_subject_heads "
+                f"WHERE subject IN ({marks})",
+                tuple(chunk),
+            )
+            heads.update((subject, (seq, index)) for subject, seq, index in rows)
+        return heads
+
+    def store_leaf(
+        self,
+        index: int,
+        entry: SequencedEntry,
+        leaf_hash: bytes,
+        nodes: list[tuple[NodeId, bytes]],
+    ) -> None:
+        """Buffer leaf ``index`` and the interior nodes it completes."""
+        if index != self.size + len(self._entries):
+            raise ValueError(f"leaf {index} out of sequence")
+        self._entries.append(
+            (index, leaf_hash, entry.leaf, entry.subject, entry.subject_seq, entry.prev_index)
+        )
+        self._nodes.extend((level, idx, value) for (level, idx), value in nodes)
+        if entry.subject is not None and entry.subject_seq is not None:
+            self._heads[entry.subject] = (entry.subject_seq, index)
+
+    def latest_checkpoint(self) -> CheckpointRecord | None:
+        """The checkpoint with the largest size, inside the transaction."""
+        return SqlReader(self._sql.conn).latest_checkpoint()
+
+    def store_checkpoint(self, record: CheckpointRecord) -> None:
+        """Record an issued checkpoint at commit."""
+        self._checkpoint = record
+
+    def flush(self) -> None:
+        """Write everything buffered; the caller commits."""
+        sql = self._sql
+        sql.insert_many(
+            "INSERT INTO ledger_entries (idx, leaf_hash, leaf, subject, subject_seq, prev_index)",
+            self._entries,
+        )
+        sql.insert_many("INSERT INTO ledger_nodes (level, idx, hash)", self._nodes)
+        sql.insert_many(
+            "INSERT INTO ledger_subject_heads (subject, last_seq, last_index)",
+            [(subject, seq, index) for subject, (seq, index) in self._heads.items()],
+            " ON CONFLICT (subject) DO UPDATE"
+            " SET last_seq = excluded.last_seq, last_index = excluded.last_index",
+        )
+        if self._entries:
+            sql.execute(
+                "UPDATE ledger_state SET size = ? WHERE id = ?",
+                (self.size + len(self._entries), STATE_ROW),
+            )
+        if self._checkpoint is not None:
+            record = self._checkpoint
+            sql.conn.execute(
+                ledger_checkpoints.insert().values(
+                    size=record.size,
+                    root_hash=record.root_hash,
+                    note=record.note,
+                    issued_at=record.issued_at,
+                )
+            )
+
+
+class SqlStore:
+    """``LogStore`` on a SQLAlchemy engine; one dedicated connection does the sequencing."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Storage of the log in ``engine``'s database (tables must exist)."""
+        self.engine = engine
+        self._writer: Connection | None = None
+
+    def initialize(self) -> None:
+        """Create the state row if missing (safe when several processes race)."""
+        with self.engine.connect() as conn:
+            exists = conn.scalar(select(ledger_state.c.id).where(ledger_state.c.id == STATE_ROW))
+            if exists is not None:
+                return
+            try:
+                conn.execute(ledger_state.insert().values(id=STATE_ROW, size=0))
+                conn.commit()
+            except exc.IntegrityError:
+                conn.rollback()
+
+    @contextmanager
+    def reader(self) -> Iterator[SqlReader]:
+        """A reader on a pooled connection."""
+        with self.engine.connect() as conn:
+            yield SqlReader(conn)
+
+    def _writer_connection(self) -> Connection:
+        if self._writer is None:
+            conn = self.engine.connect()
+            try:
+                self._make_durable(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._writer = conn
+        return self._writer
+
+    @staticmethod
+    def _make_durable(conn: Connection) -> None:
+        """Acknowledged must mean on disk: the WAL (or PostgreSQL's) fsync at every commit."""
+        if conn.dialect.name == "sqlite":
+            # On the driver connection, outside any transaction, where SQLite allows it.
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            try:
+                cursor.execute("PRAGMA synchronous=FULL")
+                level = cursor.execute("PRAGMA synchronous").fetchone()[0]
+            finally:
+                cursor.close()
+            if level < 2:
+                raise LedgerUnavailable("SQLite refused synchronous=FULL for the ledger")
+        elif conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET synchronous_commit TO on")
+            conn.commit()
+
+    @contextmanager
+    def sequencing(self) -> Iterator[SqlSequencing]:
+        """Lock the log in a new transaction on the writer connection; commit on clean exit.
+
+        Must be used from one thread at a time (the sequencer's).
+        """
+        conn = self._writer_connection()
+        try:
+            sql = _Sql(conn)
+            # Writing first takes the lock before anything is read: a row lock on
+            # PostgreSQL, and on SQLite the write lock, waited for under busy_timeout.
+            rows = sql.query(
+                "UPDATE ledger_state SET size = size WHERE id = ? RETURNING size", (STATE_ROW,)
+            )
+            if not rows:
+                raise LedgerCorrupted("ledger_state has no row: the ledger was not initialized")
+            transaction = SqlSequencing(sql, int(rows[0][0]))
+            yield transaction
+            transaction.flush()
+            conn.commit()
+        except BaseException:
+            self._drop_writer()
+            raise
+
+    def _drop_writer(self) -> None:
+        conn, self._writer = self._writer, None
+        if conn is None:
+            return
+        try:
+            conn.rollback()
+            conn.close()
+        except Exception:
+            log.warning("discarding broken ledger writer connection", exc_info=True)
+            conn.invalidate()
+
+    def register_keys(self, verifier_keys: Iterable[str], now: datetime) -> None:
+        """Remember verifier keys so checkpoints they signed stay verifiable."""
+        with self.engine.connect() as conn:
+            known = set(conn.scalars(select(ledger_keys.c.verifier_key)))
+            for key in verifier_keys:
+                if key in known:
+                    continue
+                try:
+                    conn.execute(ledger_keys.insert().values(verifier_key=key, first_used_at=now))
+                    conn.commit()
+                except exc.IntegrityError:
+                    conn.rollback()
+
+    def redact(self, index: int) -> bool:
+        """Delete entry ``index``'s content, keeping its hashes; false if there is none."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                ledger_entries.update().where(ledger_entries.c.idx == index).values(leaf=None)
+            )
+            return bool(result.rowcount)
+
+    def close(self) -> None:
+        """Release the writer connection."""
+        self._drop_writer()
