@@ -90,10 +90,12 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     def __init__(self, **data: Any) -> None:
+        # pydantic runs a custom __init__ for nested models too, so a nested error surfaces
+        # here first: its location is relative to this model, hence the model's name in it.
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise _input_error(exc) from exc
+            raise _input_error(exc, type(self).__name__) from exc
 
 
 class Caller(_Frozen):
@@ -199,7 +201,7 @@ class PolicyInput(_Frozen):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            raise _input_error(exc) from exc
+            raise _input_error(exc, cls.__name__) from exc
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document the engines receive (the schema in ``policies/README.md``)."""
@@ -264,9 +266,9 @@ def _sorted_unique(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
     return tuple(unique[key] for key in sorted(unique))
 
 
-def _input_error(exc: ValidationError) -> PolicyInputError:
+def _input_error(exc: ValidationError, model: str) -> PolicyInputError:
     problems = [
-        {"location": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+        {"location": ".".join([model, *(str(p) for p in err["loc"])]), "problem": err["msg"]}
         for err in exc.errors(include_url=False, include_input=False)
     ]
     return PolicyInputError("invalid policy input", detail=problems)

@@ -122,10 +122,11 @@ class OpaEngine:
             raise PolicyEngineUnavailable(f"OPA unreachable: {exc}") from exc
         except requests.HTTPError as exc:
             raise PolicyEngineError(f"OPA answered {_describe(exc.response)}") from exc
+        # Before RequestException: requests' JSONDecodeError is one, and a ValueError too.
+        except ValueError as exc:
+            raise PolicyResultMalformed(f"OPA answered with something not JSON: {exc}") from exc
         except requests.RequestException as exc:
             raise PolicyEngineError(f"OPA request failed: {exc}") from exc
-        except ValueError as exc:  # the body was not JSON (requests' JSONDecodeError)
-            raise PolicyResultMalformed(f"OPA answered with something not JSON: {exc}") from exc
         if not isinstance(response, dict):
             raise PolicyResultMalformed("OPA's answer is not an object")
         if "result" not in response:
