@@ -8,10 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import error_handlers
-from gateway.bootstrap import Services, build_services
+from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
+from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.ingestion.endpoints import router as ingestion_router
+from gateway.ledger_api import http_errors as ledger_http_errors
+from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.principals.endpoints import router as principals_router
 from gateway.settings import get_settings
 
@@ -22,7 +25,14 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        opened = services.ledger is None
+        if opened:
+            services.ledger = open_service_ledger(services)
+        try:
+            yield
+        finally:
+            if opened:
+                close_service_ledger(services)
 
     app = FastAPI(
         title="credgate",
@@ -32,10 +42,13 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     error_handlers.install(app)
+    ledger_http_errors.install(app)
     app.include_router(catalog_router)
     app.include_router(principals_router)
     app.include_router(ingestion_router)
     app.include_router(authorizations_router)
+    app.include_router(access_router)
+    app.include_router(ledger_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from gateway.access.live_sources import HttpLiveSources, LiveSources
 from gateway.catalog import Catalog, load_catalog
 from gateway.clock import Clock, SystemClock
 from gateway.db import make_engine
-from gateway.principals.auth import TokenRules
-from gateway.access.live_sources import HttpLiveSources, LiveSources
 from gateway.policy.data import PolicyData, load_policy_data
 from gateway.policy.engine import PolicyEngine
 from gateway.policy.factory import build_engine
+from gateway.principals.auth import TokenRules
 from gateway.settings import Settings
 
 
@@ -52,3 +52,28 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             leeway=timedelta(seconds=settings.clock_skew_seconds),
         ),
     )
+
+
+def open_service_ledger(services: Services) -> Any:
+    """Open the ledger in its database (creating its tables in a separate embedded file)."""
+    from gateway.ledger_api.wiring import open_ledger
+    from ledger.sql_store import create_tables
+
+    settings = services.settings
+    url = settings.effective_ledger_database_url
+    if url == settings.effective_database_url:
+        engine = services.engine
+    else:
+        engine = make_engine(url)
+        create_tables(engine)
+    services.extras["ledger_engine"] = engine
+    return open_ledger(settings, engine)
+
+
+def close_service_ledger(services: Services) -> None:
+    if services.ledger is not None:
+        services.ledger.close()
+        services.ledger = None
+    engine = services.extras.pop("ledger_engine", None)
+    if engine is not None and engine is not services.engine:
+        engine.dispose()

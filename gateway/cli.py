@@ -156,5 +156,46 @@ def import_csv(
         raise typer.Exit(1)
 
 
+@app.command()
+def call(
+    method: Annotated[str, typer.Argument(help="GET or POST")],
+    path: Annotated[str, typer.Argument(help="e.g. /v1/me/access-log")],
+    principal: Annotated[str, typer.Option(help="your principal id")],
+    key: Annotated[Path, typer.Option(help="your private key (PEM)")],
+    url: Annotated[str, typer.Option(help="gateway base URL")] = "http://127.0.0.1:8000",
+    body: Annotated[str | None, typer.Option(help="JSON body for POST")] = None,
+) -> None:
+    """Send one signed request and print the answer (a bank's or enterprise's quick check)."""
+    from gateway.client import CredgateClient
+
+    with CredgateClient(url, principal, key) as client:
+        response = client.request(method.upper(), path, json=json.loads(body) if body else None)
+    typer.echo(f"HTTP {response.status_code}", err=True)
+    try:
+        json.dump(response.json(), sys.stdout, ensure_ascii=False, indent=2)
+        typer.echo()
+    except ValueError:
+        typer.echo(response.text)
+    if response.status_code >= 400:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="same seed, same enterprises")] = 2022,
+    enterprises: Annotated[int, typer.Option(help="how many synthetic enterprises")] = 300,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="wiped and re-seeded")] = Path("var/demo"),
+    serve_forever: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve after seeding")
+    ] = True,
+) -> None:
+    """Seed a fresh embedded database with demo Benxi enterprises and serve the gateway."""
+    from gateway.demo.run import run_demo
+
+    run_demo(seed, enterprises, host, port, data_dir, serve_forever)
+
+
 def main() -> None:
     app()

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     opa_url: str = "http://127.0.0.1:8181"
     opa_timeout_seconds: float = 1.5
 
+    # Empty means: beside an embedded (SQLite) database, its own SQLite file in data_dir (so a
+    # request holding the main database's write lock never waits on the ledger's writer);
+    # with PostgreSQL, the same database.
+    ledger_database_url: str = ""
     ledger_origin: str = "credgate.benxi.local/ledger"
     ledger_key_path: Path | None = None
     ledger_checkpoint_interval_seconds: float = 0.5
@@ -60,6 +64,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'credgate.db').as_posix()}"
+
+    @property
+    def effective_ledger_database_url(self) -> str:
+        if self.ledger_database_url:
+            return self.ledger_database_url
+        if self.effective_database_url.startswith("sqlite"):
+            return f"sqlite:///{(self.data_dir / 'ledger.db').as_posix()}"
+        return self.effective_database_url
 
     @property
     def effective_ledger_key_path(self) -> Path:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from gateway.access import access_log, service
-from gateway.access.schemas import AccessLogPage, ReportOut
+from gateway.access.schemas import ReportOut
 from gateway.deps import EnterpriseCaller, Institution, ServicesDep, SessionDep
 
 router = APIRouter(tags=["access"])
-Purpose = Annotated[str, Query(pattern=service.PURPOSE_PATTERN, description="why the data is needed")]
+Purpose = Annotated[
+    str, Query(pattern=service.PURPOSE_PATTERN, description="why the data is needed")
+]
 
 
 def _context(services: ServicesDep, session: SessionDep) -> service.AccessContext:
@@ -27,21 +29,29 @@ def _context(services: ServicesDep, session: SessionDep) -> service.AccessContex
 
 @router.get("/v1/enterprises/{uscc}/report", response_model=ReportOut)
 def institution_report(
-    uscc: str, purpose: Purpose, institution: Institution, services: ServicesDep, session: SessionDep
+    uscc: str,
+    purpose: Purpose,
+    institution: Institution,
+    services: ServicesDep,
+    session: SessionDep,
 ) -> ReportOut:
     return service.institution_report(_context(services, session), institution, uscc, purpose)
 
 
 @router.get("/v1/me/report", response_model=ReportOut)
-def my_report(enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep) -> ReportOut:
+def my_report(
+    enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep
+) -> ReportOut:
     return service.self_report(_context(services, session), enterprise)
 
 
-@router.get("/v1/me/access-log", response_model=AccessLogPage)
+@router.get("/v1/me/access-log")
 def my_access_log(
     enterprise: EnterpriseCaller,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before: Annotated[int | None, Query(ge=0, description="page: entries with a lower index")] = None,
-) -> AccessLogPage:
+    before: Annotated[
+        int | None, Query(ge=0, description="page: entries with a lower index")
+    ] = None,
+) -> dict[str, Any]:
     return access_log.page(services.ledger, enterprise.id, limit, before)

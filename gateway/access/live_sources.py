@@ -50,7 +50,9 @@ class HttpLiveSources:
         except httpx.TimeoutException:
             return LiveAnswer(dataset.id, [], "the source did not answer in time")
         except httpx.HTTPError as exc:
-            return LiveAnswer(dataset.id, [], f"the source could not be reached ({type(exc).__name__})")
+            return LiveAnswer(
+                dataset.id, [], f"the source could not be reached ({type(exc).__name__})"
+            )
         if response.status_code != 200:
             return LiveAnswer(dataset.id, [], f"the source answered HTTP {response.status_code}")
         try:
@@ -62,7 +64,9 @@ class HttpLiveSources:
         for raw in raw_records:
             clean, problems = validate_record(dataset, raw if isinstance(raw, dict) else {})
             if problems or clean.get(dataset.subject_field) != uscc:
-                log.warning("dropping an invalid live record of %s from %s", dataset.id, dataset.source_id)
+                log.warning(
+                    "dropping an invalid live record of %s from %s", dataset.id, dataset.source_id
+                )
                 continue
             records.append(clean)
         return LiveAnswer(dataset.id, records)

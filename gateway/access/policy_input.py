@@ -7,7 +7,13 @@ from datetime import datetime
 
 from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog
-from gateway.policy.inputs import AuthorizationGrant, Caller, PolicyInput, Predicate, build_policy_input
+from gateway.policy.inputs import (
+    AuthorizationGrant,
+    Caller,
+    PolicyInput,
+    Predicate,
+    build_policy_input,
+)
 from gateway.principals.models import Principal
 
 
@@ -21,7 +27,9 @@ def caller_of(principal: Principal) -> Caller:
 
 
 def grant_of(authorization: Authorization, now: datetime) -> AuthorizationGrant:
-    uses_left = None if authorization.use_limit is None else authorization.use_limit - authorization.uses
+    uses_left = (
+        None if authorization.use_limit is None else authorization.use_limit - authorization.uses
+    )
     return AuthorizationGrant(
         id=authorization.id,
         institution=authorization.institution,
@@ -37,7 +45,9 @@ def grant_of(authorization: Authorization, now: datetime) -> AuthorizationGrant:
     )
 
 
-def resource_groups(catalog: Catalog, datasets: Iterable[str] | None = None) -> list[tuple[str, str]]:
+def resource_groups(
+    catalog: Catalog, datasets: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
     """The distinct (dataset, disclosure class) groups of the fields in play."""
     wanted = set(datasets) if datasets is not None else None
     return sorted(

@@ -43,20 +43,3 @@ class ReportOut(BaseModel):
     withheld: list[WithheldOut]
     authorizations_used: list[str]
     ledger_index: int
-
-
-class AccessLogEntryOut(BaseModel):
-    index: int
-    leaf: str | None  # base64 of the exact leaf bytes; None once retention dropped the content
-    leaf_hash: str
-    entry: dict[str, Any] | None
-    inclusion_proof: list[str] | None  # against ``checkpoint``; None while not yet integrated
-
-
-class AccessLogPage(BaseModel):
-    subject: str
-    checkpoint: str  # signed note text
-    tree_size: int
-    verifier_key: str
-    entries: list[AccessLogEntryOut]
-    next_before: int | None

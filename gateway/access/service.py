@@ -23,7 +23,7 @@ from gateway.access.schemas import DatasetOut, DecisionOut, RecordOut, ReportOut
 from gateway.authorizations import service as authorizations
 from gateway.catalog.model import Catalog, DatasetSpec
 from gateway.db import lock_for_write
-from gateway.errors import Forbidden, InvalidInput, NotFound
+from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from gateway.policy.decision import Decision
 from gateway.policy.engine import PolicyEngine
 from gateway.principals.models import Principal, Role
@@ -45,7 +45,9 @@ class AccessContext:
 def parse_subject(code: str) -> str:
     problem = uscc.problem(code)
     if problem is not None:
-        raise InvalidInput(f"invalid USCC: {problem}", detail=[{"field": "uscc", "problem": problem}])
+        raise InvalidInput(
+            f"invalid USCC: {problem}", detail=[{"field": "uscc", "problem": problem}]
+        )
     return code
 
 
@@ -83,7 +85,9 @@ def _disclosed_datasets(
     for item in decision.disclose:
         classes_by_dataset[item.dataset].add(item.disclosure_class.value)
     stored_ids = [
-        d for d in classes_by_dataset if (spec := ctx.catalog.dataset(d)) and not spec.sharing_method.is_live
+        d
+        for d in classes_by_dataset
+        if (spec := ctx.catalog.dataset(d)) and not spec.sharing_method.is_live
     ]
     stored = defaultdict(list)
     for row in repository.current_records_for_enterprise(ctx.session, subject, stored_ids):
@@ -100,8 +104,12 @@ def _disclosed_datasets(
             answer = ctx.live.fetch(dataset, subject) if ctx.live is not None else None
             error = "no live interface configured" if answer is None else answer.error
             records = [
-                RecordOut(record_id=f"live:{dataset.id}:{i}", version=None, valid_from=None,
-                          fields={k: v for k, v in r.items() if k in allowed})
+                RecordOut(
+                    record_id=f"live:{dataset.id}:{i}",
+                    version=None,
+                    valid_from=None,
+                    fields={k: v for k, v in r.items() if k in allowed},
+                )
                 for i, r in enumerate(answer.records if answer else [])
             ]
             if error is not None:
@@ -109,14 +117,25 @@ def _disclosed_datasets(
         else:
             error = None
             records = [
-                RecordOut(record_id=r.record_id, version=r.version, valid_from=r.valid_from,
-                          fields={k: v for k, v in r.fields.items() if k in allowed})
+                RecordOut(
+                    record_id=r.record_id,
+                    version=r.version,
+                    valid_from=r.valid_from,
+                    fields={k: v for k, v in r.fields.items() if k in allowed},
+                )
                 for r in stored.get(dataset.id, [])
             ]
         if records:
             disclosed_fields[dataset.id] = sorted({k for r in records for k in r.fields})
-        out.append(DatasetOut(dataset=dataset.id, name_zh=dataset.name_zh, live=dataset.sharing_method.is_live,
-                              records=records, source_unavailable=error))
+        out.append(
+            DatasetOut(
+                dataset=dataset.id,
+                name_zh=dataset.name_zh,
+                live=dataset.sharing_method.is_live,
+                records=records,
+                source_unavailable=error,
+            )
+        )
     return out, disclosed_fields, unavailable
 
 
@@ -153,6 +172,11 @@ def _report(
     }
     if not decision.allow:
         index = ledger_port.record(ctx.ledger, {**entry, "disclosed": {}}, subject=subject)
+        if decision.failed_closed:
+            raise ServiceUnavailable(
+                f"the policy engine failed; denied: {decision.reason}",
+                detail={"reason": decision.reason, "ledger_index": index},
+            )
         raise Forbidden(
             f"denied by policy: {decision.reason}",
             detail={"reason": decision.reason, "ledger_index": index},
@@ -176,7 +200,9 @@ def _report(
     )
 
 
-def institution_report(ctx: AccessContext, institution: Principal, code: str, purpose: str) -> ReportOut:
+def institution_report(
+    ctx: AccessContext, institution: Principal, code: str, purpose: str
+) -> ReportOut:
     return _report(ctx, institution, parse_subject(code), purpose, "report")
 
 

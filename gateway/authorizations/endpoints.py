@@ -36,7 +36,9 @@ def grant_authorization(
     now = services.clock.now()
     digest = idempotency.request_digest("POST", "/v1/authorizations", body.model_dump())
     if idempotency_key is not None:
-        previous = idempotency.previous_reply(session, enterprise.id, idempotency.check_key(idempotency_key), digest)
+        previous = idempotency.previous_reply(
+            session, enterprise.id, idempotency.check_key(idempotency_key), digest
+        )
         if previous is not None:
             return JSONResponse(previous.body, status_code=previous.status_code)
     authorization, created = service.grant(
@@ -61,7 +63,9 @@ def revoke_authorization(
     path = f"/v1/authorizations/{authorization_id}/revoke"
     digest = idempotency.request_digest("POST", path, None)
     if idempotency_key is not None:
-        previous = idempotency.previous_reply(session, enterprise.id, idempotency.check_key(idempotency_key), digest)
+        previous = idempotency.previous_reply(
+            session, enterprise.id, idempotency.check_key(idempotency_key), digest
+        )
         if previous is not None:
             return JSONResponse(previous.body, status_code=previous.status_code)
     authorization = service.revoke(session, services.ledger, enterprise, authorization_id, now)
@@ -72,7 +76,9 @@ def revoke_authorization(
 
 
 @router.get("/v1/authorizations", response_model=list[AuthorizationOut])
-def list_authorizations(principal: PrincipalDep, session: SessionDep, services: ServicesDep) -> list[AuthorizationOut]:
+def list_authorizations(
+    principal: PrincipalDep, session: SessionDep, services: ServicesDep
+) -> list[AuthorizationOut]:
     now = services.clock.now()
     return [AuthorizationOut.of(a, now) for a in service.visible_to(session, principal)]
 
@@ -81,4 +87,6 @@ def list_authorizations(principal: PrincipalDep, session: SessionDep, services: 
 def get_authorization(
     authorization_id: str, principal: PrincipalDep, session: SessionDep, services: ServicesDep
 ) -> AuthorizationOut:
-    return AuthorizationOut.of(service.get_visible(session, principal, authorization_id), services.clock.now())
+    return AuthorizationOut.of(
+        service.get_visible(session, principal, authorization_id), services.clock.now()
+    )

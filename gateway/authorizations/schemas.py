@@ -10,7 +10,9 @@ from gateway.authorizations.models import Authorization, AuthorizationState
 class GrantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    token: str = Field(min_length=16, max_length=16_384, description="compact JWS signed by the enterprise")
+    token: str = Field(
+        min_length=16, max_length=16_384, description="compact JWS signed by the enterprise"
+    )
 
 
 class AuthorizationOut(BaseModel):

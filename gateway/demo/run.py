@@ -1,0 +1,95 @@
+"""``credgate demo``: a fresh embedded gateway with demo data, a live-source simulator, and
+instructions to try it."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
+from gateway.demo.generator import generate_demo
+from gateway.demo.seed import SeededDemo, seed_demo
+from gateway.migrate import upgrade
+from gateway.settings import Settings
+from gateway.sources.simulator import create_simulator_app, run_simulator_in_thread
+
+
+def _fresh(data_dir: Path) -> None:
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+
+
+def _instructions(seeded: SeededDemo, base: str, data_dir: Path) -> str:
+    keys = seeded.keys_dir
+    bank, enterprise = seeded.institutions[0], seeded.enterprises_with_keys[0]
+    other = seeded.enterprises_with_keys[1]
+
+    def as_(principal: str) -> str:
+        return f"--principal {principal} --key {keys}/{principal}.pem"
+
+    call = f"credgate call --url {base}"
+    report = "report?purpose=loan_underwriting"
+    return f"""
+credgate demo is serving on {base}  (data in {data_dir}, private keys in {keys})
+
+Catalog (no auth):
+  curl {base}/v1/catalog
+Latest signed checkpoint and its verifier key:
+  curl {base}/v1/ledger/checkpoint; curl {base}/v1/ledger/key
+A bank's report on an enterprise that authorized it (tax, housing fund, annual figures):
+  {call} GET "/v1/enterprises/{enterprise}/{report}" {as_(bank)}
+The same bank on an enterprise that did not (public and institution fields only):
+  {call} GET "/v1/enterprises/{other}/{report}" {as_(bank)}
+The enterprise's own data, free:
+  {call} GET /v1/me/report {as_(enterprise)}
+Its access log with inclusion proofs, then checked offline:
+  {call} GET /v1/me/access-log {as_(enterprise)} > page.json
+  credgate ledger verify --help
+Its authorizations:
+  {call} GET /v1/authorizations {as_(enterprise)}
+Dataset staleness (operator):
+  {call} GET /v1/datasets {as_(seeded.operator)}
+
+OpenAPI docs: {base}/docs     Stop with Ctrl-C.
+"""
+
+
+def run_demo(
+    seed: int, enterprises: int, host: str, port: int, data_dir: Path, serve: bool
+) -> None:
+    _fresh(data_dir)
+    settings = Settings(data_dir=data_dir)
+    upgrade(settings.effective_database_url)
+    data = generate_demo(seed, enterprises, today=date.today())
+    simulator_url, stop_simulator = run_simulator_in_thread(
+        create_simulator_app(data.live_records())
+    )
+    settings.live_source_url = simulator_url
+    services = build_services(settings)
+    try:
+        from gateway.ledger_api.cli import init_signing_key
+
+        init_signing_key(settings.effective_ledger_key_path)
+        services.ledger = open_service_ledger(services)
+        seeded = seed_demo(services, data, data_dir / "keys")
+        typer.echo(
+            f"seeded {len(data.enterprises)} enterprises, "
+            f"{sum(len(v) for v in data.stored_records().values())} stored records; "
+            f"live datasets served by the simulator at {simulator_url}"
+        )
+        base = f"http://{host}:{port}"
+        typer.echo(_instructions(seeded, base, data_dir))
+        if serve:
+            import uvicorn
+
+            from gateway.app import create_app
+
+            uvicorn.run(create_app(services), host=host, port=port)
+    finally:
+        close_service_ledger(services)
+        services.engine.dispose()
+        stop_simulator()

@@ -1,0 +1,89 @@
+"""A ledger or policy failure denies; nothing is disclosed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.bootstrap import Services
+from gateway.policy.decision import Decision
+from gateway.policy.inputs import coerce_input
+from tests.support.world import World
+
+
+class BrokenLedger:
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def append(self, payload: dict[str, Any], subject: str | None = None) -> Any:
+        raise OSError("disk full")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+class FailingEngine:
+    revision = "test"
+
+    def decide(self, policy_input: Any) -> Decision:
+        return Decision.deny(
+            coerce_input(policy_input), "policy_engine_unavailable", revision="test"
+        )
+
+
+def test_ledger_failure_is_503_and_discloses_nothing(world: World, services: Services) -> None:
+    world.grant()
+    real = services.ledger
+    services.ledger = BrokenLedger(real)
+    try:
+        response = world.report()
+    finally:
+        services.ledger = real
+    assert response.status_code == 503
+    assert "ledger" in response.json()["message"]
+    assert world.records["business_licence"]["legal_representative"] not in response.text
+    # the use was not counted: the transaction rolled back with the failed request
+    assert world.enterprise.get("/v1/authorizations").json()[0]["uses"] == 0
+
+
+def test_grant_is_not_stored_when_the_ledger_fails(world: World, services: Services) -> None:
+    real = services.ledger
+    services.ledger = BrokenLedger(real)
+    try:
+        now = int(world.bank.clock.now().timestamp())
+        from gateway.client import sign_authorization
+
+        token = sign_authorization(
+            world.enterprise.id,
+            world.enterprise.key,
+            institution=world.bank.id,
+            purpose="loan_underwriting",
+            datasets=["housing_fund"],
+            not_before=now,
+            expires_at=now + 600,
+        )
+        response = world.enterprise.post("/v1/authorizations", json={"token": token})
+    finally:
+        services.ledger = real
+    assert response.status_code == 503
+    assert world.enterprise.get("/v1/authorizations").json() == []
+
+
+def test_policy_engine_failure_denies_with_503_and_is_logged(
+    world: World, services: Services
+) -> None:
+    world.grant()
+    real = services.policy_engine
+    services.policy_engine = FailingEngine()
+    try:
+        response = world.report()
+    finally:
+        services.policy_engine = real
+    assert response.status_code == 503
+    assert response.json()["detail"]["reason"] == "policy_engine_unavailable"
+    assert world.records["business_licence"]["legal_representative"] not in response.text
+    entry = world.enterprise.get("/v1/me/access-log").json()["entries"][0]["entry"]["payload"]
+    assert entry["decision"] == {
+        **entry["decision"],
+        "allow": False,
+        "reason": "policy_engine_unavailable",
+    }
