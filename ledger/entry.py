@@ -81,15 +81,30 @@ def _plain(value: Any) -> bool:
     return False
 
 
+def _refuse_floats(value: Any) -> None:
+    # A float such as 2.0**53 is written as an integer no JSON reader can canonicalize again.
+    if isinstance(value, float):
+        raise InvalidEntry("ledger entries take no floats: use integers or strings")
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_floats(item)
+
+
 def canonical_json(value: Any) -> str:
-    """``value`` as RFC 8785 canonical JSON text; raise ``InvalidEntry`` if it has none."""
+    """``value`` (no floats) as RFC 8785 canonical JSON text, or ``InvalidEntry``."""
     try:
         if _plain(value):
             text: str = _ENCODER.encode(value)
             text.encode("utf-8")  # rejects unpaired surrogates, as RFC 8785 requires
             return text
+        _refuse_floats(value)
         return rfc8785.dumps(value).decode("utf-8")
     except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, InvalidEntry):
+            raise
         raise InvalidEntry(f"not representable as canonical JSON: {exc}") from exc
 
 
@@ -152,7 +167,11 @@ def decode(leaf: bytes) -> dict[str, Any]:
         raise VerificationError(f"leaf is not JSON: {exc}") from exc
     if not isinstance(entry, dict) or entry.get("v") != FORMAT_VERSION:
         raise VerificationError("leaf is not a version 1 ledger entry")
-    if rfc8785.dumps(entry) != leaf:
+    try:
+        canonical = rfc8785.dumps(entry)
+    except rfc8785.CanonicalizationError as exc:
+        raise VerificationError(f"leaf has no canonical form: {exc}") from exc
+    if canonical != leaf:
         raise VerificationError("leaf is not in canonical (RFC 8785) form")
     return entry
 

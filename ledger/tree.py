@@ -58,7 +58,8 @@ class LedgerTree(BaseMerkleTree):  # type: ignore[misc]
     ) -> None:
         """A tree of ``size`` leaves over ``reader``; appends need ``writer`` and ``frontier``
         (the compact range of exactly ``size`` leaves)."""
-        super().__init__("sha256", disable_cache=True)
+        # Not disable_cache: pymerkle would then bind its leaf-rehashing _get_subroot over ours.
+        super().__init__("sha256")
         if frontier is not None and frontier.size != size:
             raise ValueError("frontier does not match the tree size")
         self._reader = reader

@@ -1,0 +1,356 @@
+"""``credgate ledger ...``: verify and audit a ledger from outside, and operate its keys.
+
+Exit codes: 0 everything checked out; 1 something is false (a signature, a proof, a chain,
+an inconsistency); 2 nothing could be concluded (bad usage, unreadable input, unreachable
+gateway).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from gateway.ledger_api.fetch import FetchFailed, HttpLedger
+from gateway.settings import Settings, get_settings
+from ledger.audit import Auditor, Inconsistent
+from ledger.errors import LedgerError, VerificationError
+from ledger.keys import complete_rotation, ensure_signing_key, load_signing_key, rotate_signing_key
+from ledger.note import Checkpoint, NoteSigner, NoteVerifier
+from ledger.verify import (
+    b64decode,
+    parse_verifier_keys,
+    verify_checkpoint,
+    verify_checkpoint_consistency,
+    verify_entry,
+    verify_subject_page,
+)
+
+ledger_app = typer.Typer(
+    help="Verify and audit the credgate ledger, and manage its signing key",
+    no_args_is_help=True,
+)
+
+KeyOption = Annotated[
+    list[str] | None,
+    typer.Option("--key", help="a trusted verifier key, name+hash+base64 (repeatable)"),
+]
+KeyFileOption = Annotated[
+    list[Path] | None,
+    typer.Option("--key-file", help="a file of trusted verifier keys, one per line"),
+]
+OriginOption = Annotated[
+    str | None, typer.Option(help="the expected checkpoint origin (default: as signed)")
+]
+KeyPathOption = Annotated[
+    Path | None, typer.Option(help="the signing key file (default: from settings)")
+]
+
+
+def init_signing_key(path: Path, origin: str | None = None) -> str:
+    """Create the checkpoint signing key at ``path`` (mode 0600) unless it exists; return its
+    verifier key, named ``origin`` (default: the configured ledger origin)."""
+    key = ensure_signing_key(path)
+    return NoteSigner(origin or get_settings().ledger_origin, key).verifier_key
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"FAILED: {message}" if code == 1 else f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _verifiers(keys: list[str] | None, key_files: list[Path] | None) -> list[NoteVerifier]:
+    lines = list(keys or [])
+    for path in key_files or []:
+        lines += _read(path).splitlines()
+    try:
+        return parse_verifier_keys(lines)
+    except VerificationError as exc:
+        _fail(exc.message, 2)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {path}: {exc}", 2)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        _fail(f"{path} is not JSON: {exc}", 2)
+
+
+def _proof_file(path: Path) -> list[bytes]:
+    data = _read_json(path)
+    hashes = data.get("hashes") if isinstance(data, dict) else data
+    if not isinstance(hashes, list):
+        _fail(f"{path} holds no list of base64 hashes", 2)
+    return [b64decode(h, f"{path} hash") for h in hashes]
+
+
+def _describe(checkpoint: Checkpoint) -> str:
+    root = base64.b64encode(checkpoint.root_hash).decode("ascii")
+    return f"{checkpoint.origin} size {checkpoint.size} root {root}"
+
+
+def _entry_bundle(
+    path: Path, checkpoint: Checkpoint, remote: HttpLedger | None
+) -> tuple[int, bytes, list[bytes]]:
+    bundle = _read_json(path)
+    if not isinstance(bundle, dict) or type(bundle.get("index")) is not int:
+        _fail(f"{path} needs an integer index, a base64 leaf and an inclusion_proof", 2)
+    index: int = bundle["index"]
+    leaf = b64decode(bundle.get("leaf"), f"{path} leaf")
+    if "inclusion_proof" in bundle:
+        proof = [b64decode(h, f"{path} proof hash") for h in bundle["inclusion_proof"]]
+    elif remote is not None:
+        proof = remote.inclusion_proof(index, checkpoint.size)
+    else:
+        _fail(f"{path} has no inclusion_proof and no --url to fetch one from", 2)
+    return index, leaf, proof
+
+
+@ledger_app.command()
+def verify(
+    key: KeyOption = None,
+    key_file: KeyFileOption = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="gateway base URL: fetch the latest checkpoint and missing proofs"),
+    ] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="a signed checkpoint (note file) to verify against")
+    ] = None,
+    entry: Annotated[
+        list[Path] | None,
+        typer.Option(help='an entry bundle {"index", "leaf", "inclusion_proof"} (repeatable)'),
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option(help="an older checkpoint the checkpoint must extend")
+    ] = None,
+    consistency_proof: Annotated[
+        Path | None, typer.Option(help="consistency proof JSON from --previous to the checkpoint")
+    ] = None,
+    page: Annotated[
+        Path | None, typer.Option(help="a page of a subject's access log (JSON)")
+    ] = None,
+    subject: Annotated[str | None, typer.Option(help="the subject the page must be about")] = None,
+    origin: OriginOption = None,
+) -> None:
+    """Check a checkpoint's signature, entries' inclusion, consistency with an older
+    checkpoint, and subject pages, trusting only the given verifier keys."""
+    verifiers = _verifiers(key, key_file)
+    remote = HttpLedger(url) if url else None
+    try:
+        _verify(
+            verifiers,
+            remote,
+            checkpoint,
+            entry or [],
+            previous,
+            consistency_proof,
+            page,
+            subject,
+            origin,
+        )
+    except FetchFailed as exc:
+        _fail(f"could not fetch from the gateway: {exc}", 2)
+    except VerificationError as exc:
+        _fail(exc.message)
+    except LedgerError as exc:
+        _fail(f"the gateway refused: {exc.message}")
+    finally:
+        if remote is not None:
+            remote.close()
+
+
+def _verify(
+    verifiers: list[NoteVerifier],
+    remote: HttpLedger | None,
+    checkpoint_path: Path | None,
+    entries: list[Path],
+    previous: Path | None,
+    consistency_path: Path | None,
+    page_path: Path | None,
+    subject: str | None,
+    origin: str | None,
+) -> None:
+    page = _read_json(page_path) if page_path else None
+    if checkpoint_path is not None:
+        note = _read(checkpoint_path)
+    elif remote is not None:
+        note = remote.latest_checkpoint()
+    elif isinstance(page, dict) and isinstance(page.get("checkpoint"), str):
+        note = page["checkpoint"]
+    else:
+        _fail("give --checkpoint, --url or --page", 2)
+    checked = verify_checkpoint(note, verifiers, origin)
+    typer.echo(f"OK checkpoint: {_describe(checked)}")
+    for path in entries:
+        index, leaf, proof = _entry_bundle(path, checked, remote)
+        leaf_hash = verify_entry(checked, leaf, index, proof)
+        typer.echo(f"OK entry {index}: leaf hash {leaf_hash.hex()} is in the checkpoint")
+    if previous is not None:
+        older = verify_checkpoint(_read(previous), verifiers, origin or checked.origin)
+        if consistency_path is not None:
+            proof = _proof_file(consistency_path)
+        elif remote is not None and 0 < older.size < checked.size:
+            proof = remote.consistency_proof(older.size, checked.size)
+        else:
+            proof = []
+        verify_checkpoint_consistency(older, checked, proof)
+        typer.echo(f"OK consistent: size {checked.size} extends size {older.size}")
+    if isinstance(page, dict):
+        report = verify_subject_page(page, verifiers, origin=origin, subject=subject)
+        typer.echo(
+            f"OK page: {len(report.entries)} entries of {report.subject} in checkpoint size "
+            f"{report.checkpoint.size}, chain unbroken"
+            + (f" ({report.redacted} redacted)" if report.redacted else "")
+        )
+        if report.checkpoint != checked:
+            older, newer = sorted((report.checkpoint, checked), key=lambda c: c.size)
+            if remote is None:
+                typer.echo("note: the page's checkpoint differs; give --url to relate them")
+                return
+            proof = remote.consistency_proof(older.size, newer.size) if older.size else []
+            verify_checkpoint_consistency(older, newer, proof)
+            typer.echo(f"OK consistent: size {newer.size} extends size {older.size}")
+    elif page is not None:
+        _fail(f"{page_path} is not a page object", 2)
+
+
+def _save_state(path: Path, note: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(note, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@ledger_app.command()
+def audit(
+    url: Annotated[str, typer.Argument(help="gateway base URL")],
+    key: KeyOption = None,
+    key_file: KeyFileOption = None,
+    origin: OriginOption = None,
+    interval: Annotated[float, typer.Option(help="seconds between polls")] = 10.0,
+    count: Annotated[int, typer.Option(help="number of polls; 0 polls forever")] = 1,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="file keeping the last verified checkpoint between runs"),
+    ] = None,
+    history: Annotated[
+        bool, typer.Option(help="also check every checkpoint issued since the last one seen")
+    ] = False,
+) -> None:
+    """Follow the gateway's checkpoints and report any two that are not consistent."""
+    verifiers = _verifiers(key, key_file)
+    trusted = _read(state) if state is not None and state.exists() else None
+    try:
+        auditor = Auditor(verifiers, origin=origin, trusted_note=trusted)
+    except VerificationError as exc:
+        _fail(f"saved state {state}: {exc.message}", 2)
+    polls = 0
+    unreachable = False
+    with HttpLedger(url) as source:
+        while True:
+            try:
+                seen = auditor.catch_up(source) if history else []
+                seen.append(auditor.poll(source))
+                unreachable = False
+                for observation in seen:
+                    typer.echo(f"{observation.verdict.value}: {_describe(observation.checkpoint)}")
+            except Inconsistent as exc:
+                typer.echo(f"INCONSISTENT: {exc.message}", err=True)
+                typer.echo(json.dumps(exc.detail, indent=2), err=True)
+                raise typer.Exit(1) from None
+            except VerificationError as exc:
+                _fail(exc.message)
+            except (FetchFailed, LedgerError) as exc:
+                unreachable = True
+                typer.echo(f"warning: {exc}", err=True)
+            if state is not None and auditor.note is not None:
+                _save_state(state, auditor.note)
+            polls += 1
+            if count and polls >= count:
+                break
+            time.sleep(interval)
+    if unreachable:
+        raise typer.Exit(2)
+
+
+def _key_path(key_path: Path | None) -> tuple[Path, Settings]:
+    settings = get_settings()
+    return key_path or settings.effective_ledger_key_path, settings
+
+
+@ledger_app.command("key")
+def show_key(key_path: KeyPathOption = None) -> None:
+    """Print the verifier key of the signing key (creating the key if missing)."""
+    path, settings = _key_path(key_path)
+    typer.echo(init_signing_key(path, settings.ledger_origin))
+
+
+@ledger_app.command("rotate-key")
+def rotate_key(
+    key_path: KeyPathOption = None,
+    complete: Annotated[
+        bool, typer.Option("--complete", help="stop co-signing with the previous key")
+    ] = False,
+) -> None:
+    """Start a key rotation (new key; the old one co-signs until --complete) or finish one.
+
+    Restart the gateway afterwards; old checkpoints stay verifiable with the old key, which
+    the gateway keeps listing at /v1/ledger/keys.
+    """
+    path, settings = _key_path(key_path)
+    try:
+        if complete:
+            done = complete_rotation(path)
+            typer.echo("rotation complete" if done else "no rotation in progress")
+            return
+        old = NoteSigner(settings.ledger_origin, load_signing_key(path)).verifier_key
+        new = NoteSigner(settings.ledger_origin, rotate_signing_key(path)).verifier_key
+    except LedgerError as exc:
+        _fail(exc.message, 2)
+    typer.echo(f"old verifier key: {old}")
+    typer.echo(f"new verifier key: {new}")
+    typer.echo("checkpoints are now signed by both; run rotate-key --complete when verifiers")
+    typer.echo("have the new key")
+
+
+@ledger_app.command()
+def check(
+    database_url: Annotated[
+        str | None, typer.Option(help="the ledger's database (default: from settings)")
+    ] = None,
+    origin: OriginOption = None,
+) -> None:
+    """Recompute every hash in the ledger's database and check every checkpoint (O(n))."""
+    from gateway.db import make_engine
+    from ledger.integrity import check_storage
+    from ledger.sql_store import SqlStore
+
+    settings = get_settings()
+    # The ledger may live in its own database (settings.effective_ledger_database_url).
+    url = database_url or str(
+        getattr(settings, "effective_ledger_database_url", settings.effective_database_url)
+    )
+    engine = make_engine(url)
+    try:
+        with SqlStore(engine).reader() as reader:
+            report = check_storage(reader, reader.verifier_keys(), origin or settings.ledger_origin)
+    except LedgerError as exc:
+        _fail(exc.message)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"OK {report.size} entries ({report.redacted} redacted), {report.nodes} nodes, "
+        f"{report.checkpoints} checkpoints; root {report.root_hash.hex()}"
+    )
