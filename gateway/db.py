@@ -18,6 +18,7 @@ def is_sqlite(url: str) -> bool:
 
 
 SQLITE_BEGIN_OPTION = "credgate_sqlite_begin"
+_LOCKED_FOR_WRITE = "credgate_locked_for_write"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -43,8 +44,16 @@ def lock_for_write(session: Session) -> None:
 
     Call it first in a transaction that reads, decides and then writes, so that no other
     writer can slip in between (PostgreSQL uses row locks instead and needs nothing here).
+    Calling it again in the same transaction is harmless; calling it after the transaction
+    has begun without it is a programming error, raised loudly.
     """
+    current = session.get_transaction()
+    if current is not None and session.info.get(_LOCKED_FOR_WRITE) is current:
+        return
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        raise RuntimeError("lock_for_write must be the first thing in its transaction")
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    session.info[_LOCKED_FOR_WRITE] = session.get_transaction()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

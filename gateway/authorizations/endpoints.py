@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from gateway import idempotency
 from gateway.authorizations import service
 from gateway.authorizations.schemas import AuthorizationOut, GrantIn
+from gateway.db import lock_for_write
 from gateway.deps import EnterpriseCaller, PrincipalDep, ServicesDep, SessionDep
 
 router = APIRouter(tags=["authorizations"])
@@ -33,6 +34,7 @@ def grant_authorization(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    lock_for_write(session)  # the idempotency lookup and the grant form one locked unit
     now = services.clock.now()
     digest = idempotency.request_digest("POST", "/v1/authorizations", body.model_dump())
     if idempotency_key is not None:
@@ -59,6 +61,7 @@ def revoke_authorization(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    lock_for_write(session)
     now = services.clock.now()
     path = f"/v1/authorizations/{authorization_id}/revoke"
     digest = idempotency.request_digest("POST", path, None)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gateway.bootstrap import Services
 from gateway.client import sign_authorization
-from gateway.db import unit_of_work
+from gateway.db import lock_for_write, unit_of_work
 from gateway.demo.generator import DemoData
 from gateway.ingestion.schemas import BatchIn, BatchMode, BatchRecordIn
 from gateway.ingestion.service import ingest_batch
@@ -133,6 +133,7 @@ def _sample_authorization(
         max_lifetime=services.policy_data.max_authorization_lifetime,
     )
     with unit_of_work(services.engine) as session:
+        lock_for_write(session)
         owner = principal_repository.get(session, enterprise)
         assert owner is not None
         grant, _ = authorizations.grant(
