@@ -33,7 +33,9 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+def build_services(
+    settings: Settings, clock: Clock | None = None, policy_engine: PolicyEngine | None = None
+) -> Services:
     from datetime import timedelta
 
     return Services(
@@ -41,7 +43,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         engine=make_engine(settings.effective_database_url),
         catalog=load_catalog(),
         policy_data=load_policy_data(),
-        policy_engine=build_engine(settings),
+        policy_engine=policy_engine or build_engine(settings),
         live_sources=HttpLiveSources(
             settings.live_source_urls, settings.live_source_url, settings.source_timeout_seconds
         ),

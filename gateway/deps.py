@@ -11,7 +11,7 @@ from sqlmodel import Session
 from gateway.bootstrap import Services
 from gateway.catalog import Catalog
 from gateway.clock import Clock
-from gateway.errors import Forbidden, Unauthenticated
+from gateway.errors import CredgateError, Forbidden, Unauthenticated
 from gateway.principals.auth import authenticate
 from gateway.principals.models import Principal, Role
 
@@ -30,6 +30,12 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except CredgateError as exc:
+            if exc.keep_records:
+                session.commit()
+            else:
+                session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise

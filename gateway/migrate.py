@@ -15,6 +15,7 @@ MODEL_MODULES = (
 OPTIONAL_MODEL_MODULES = (
     "ledger.sql_store",
     "gateway.authorizations.models",
+    "gateway.access.events",
 )
 
 

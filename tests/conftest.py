@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from fastapi.testclient import TestClient
 from gateway.bootstrap import Services, build_services
 from gateway.clock import SettableClock
 from gateway.migrate import upgrade
+from gateway.policy.engine import PolicyEngine
+from gateway.policy.factory import build_engine
 from gateway.settings import Environment, Settings
 from tests.databases import BACKENDS, database_url_for
 from tests.support.actors import Actor, register_actor
@@ -33,13 +36,41 @@ def clock() -> SettableClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path, environment=Environment.test)
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        environment=Environment.test,
+        ledger_checkpoint_interval_seconds=0.05,
+    )
+
+
+@pytest.fixture(scope="session")
+def policy_engine() -> PolicyEngine:
+    """Compiling the policy takes a while: once per test session (decisions are pure)."""
+    return build_engine(Settings())
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "credgate.db"
+    upgrade(f"sqlite:///{path.as_posix()}")
+    return path
 
 
 @pytest.fixture
-def services(settings: Settings, clock: SettableClock) -> Iterator[Services]:
-    upgrade(settings.effective_database_url)
-    built = build_services(settings, clock)
+def services(
+    settings: Settings,
+    clock: SettableClock,
+    policy_engine: PolicyEngine,
+    migrated_sqlite_template: Path,
+) -> Iterator[Services]:
+    url = settings.effective_database_url
+    if url.startswith("sqlite"):
+        # a copy of a database migrated once per session; migrations are tested on their own
+        shutil.copyfile(migrated_sqlite_template, url.removeprefix("sqlite:///"))
+    else:
+        upgrade(url)
+    built = build_services(settings, clock, policy_engine)
     yield built
     built.engine.dispose()
 

@@ -14,15 +14,15 @@ from gateway.policy.inputs import (
     Predicate,
     build_policy_input,
 )
-from gateway.principals.models import Principal
+from gateway.principals.models import Principal, PrincipalStatus
 
 
-def caller_of(principal: Principal) -> Caller:
+def caller_of(principal: Principal, status: PrincipalStatus) -> Caller:
     return Caller(
         id=principal.id,
         role=principal.role.value,
         kind=(principal.kind or principal.role).value,
-        status=principal.status.value,
+        status=status.value,
     )
 
 
@@ -63,6 +63,7 @@ def resource_groups(
 def build(
     *,
     principal: Principal,
+    status: PrincipalStatus,
     action: str,
     purpose: str,
     subject: str,
@@ -71,12 +72,9 @@ def build(
     predicates: Sequence[Predicate] = (),
     authorizations: Sequence[Authorization] = (),
 ) -> PolicyInput:
-    # The policy sees time to the second, so equal requests within a second share a cached
-    # decision; authorizations carry whole-second bounds from their JWS anyway.
-    whole_second = now.replace(microsecond=0)
     return build_policy_input(
-        now=whole_second,
-        caller=caller_of(principal),
+        now=now,
+        caller=caller_of(principal, status),
         action=action,
         purpose=purpose,
         subject=subject,

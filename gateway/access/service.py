@@ -17,7 +17,8 @@ from typing import Any
 from sqlmodel import Session
 
 from gateway import ledger_port, uscc
-from gateway.access import policy_input
+from gateway.access import holdings, policy_input
+from gateway.access.events import AccessEvent, index_access
 from gateway.access.live_sources import LiveSources
 from gateway.access.schemas import DatasetOut, DecisionOut, RecordOut, ReportOut, WithheldOut
 from gateway.authorizations import service as authorizations
@@ -27,6 +28,7 @@ from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from gateway.policy.decision import Decision
 from gateway.policy.engine import PolicyEngine
 from gateway.principals.models import Principal, Role
+from gateway.principals.status import effective_status
 from gateway.records import repository
 
 PURPOSE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -84,47 +86,23 @@ def _disclosed_datasets(
     classes_by_dataset: dict[str, set[str]] = defaultdict(set)
     for item in decision.disclose:
         classes_by_dataset[item.dataset].add(item.disclosure_class.value)
-    stored_ids = [
-        d
-        for d in classes_by_dataset
-        if (spec := ctx.catalog.dataset(d)) and not spec.sharing_method.is_live
-    ]
-    stored = defaultdict(list)
-    for row in repository.current_records_for_enterprise(ctx.session, subject, stored_ids):
-        stored[row.dataset].append(row)
+    held = holdings.load(ctx.session, ctx.catalog, ctx.live, subject, classes_by_dataset)
     out: list[DatasetOut] = []
     disclosed_fields: dict[str, list[str]] = {}
-    unavailable: list[str] = []
     for dataset in ctx.catalog.datasets:
         classes = classes_by_dataset.get(dataset.id)
         if not classes:
             continue
         allowed = _fields_of(dataset, classes)
-        if dataset.sharing_method.is_live:
-            answer = ctx.live.fetch(dataset, subject) if ctx.live is not None else None
-            error = "no live interface configured" if answer is None else answer.error
-            records = [
-                RecordOut(
-                    record_id=f"live:{dataset.id}:{i}",
-                    version=None,
-                    valid_from=None,
-                    fields={k: v for k, v in r.items() if k in allowed},
-                )
-                for i, r in enumerate(answer.records if answer else [])
-            ]
-            if error is not None:
-                unavailable.append(dataset.id)
-        else:
-            error = None
-            records = [
-                RecordOut(
-                    record_id=r.record_id,
-                    version=r.version,
-                    valid_from=r.valid_from,
-                    fields={k: v for k, v in r.fields.items() if k in allowed},
-                )
-                for r in stored.get(dataset.id, [])
-            ]
+        records = [
+            RecordOut(
+                record_id=r.record_id,
+                version=r.version,
+                valid_from=r.valid_from,
+                fields={k: v for k, v in r.fields.items() if k in allowed},
+            )
+            for r in held.records.get(dataset.id, [])
+        ]
         if records:
             disclosed_fields[dataset.id] = sorted({k for r in records for k in r.fields})
         out.append(
@@ -133,10 +111,39 @@ def _disclosed_datasets(
                 name_zh=dataset.name_zh,
                 live=dataset.sharing_method.is_live,
                 records=records,
-                source_unavailable=error,
+                source_unavailable=held.unavailable.get(dataset.id),
             )
         )
-    return out, disclosed_fields, unavailable
+    return out, disclosed_fields, sorted(held.unavailable)
+
+
+def _index(
+    ctx: AccessContext,
+    ledger_index: int,
+    caller: Principal,
+    subject: str,
+    action: str,
+    purpose: str,
+    decision: Decision,
+    detail: dict[str, Any],
+) -> None:
+    withheld = sorted({w.reason for w in decision.withhold})
+    index_access(
+        ctx.session,
+        AccessEvent(
+            ledger_index=ledger_index,
+            at=ctx.now,
+            caller=caller.id,
+            caller_role=caller.role.value,
+            subject=subject,
+            action=action,
+            purpose=purpose,
+            allowed=decision.allow,
+            reason=decision.reason,
+            authorizations=sorted(decision.authorizations_used),
+            detail={**detail, "withheld_reasons": withheld},
+        ),
+    )
 
 
 def _report(
@@ -153,6 +160,7 @@ def _report(
     )
     request = policy_input.build(
         principal=caller,
+        status=effective_status(ctx.session, caller, ctx.now),
         action=action,
         purpose=purpose,
         subject=subject,
@@ -172,14 +180,17 @@ def _report(
     }
     if not decision.allow:
         index = ledger_port.record(ctx.ledger, {**entry, "disclosed": {}}, subject=subject)
+        _index(ctx, index, caller, subject, action, purpose, decision, {})
         if decision.failed_closed:
             raise ServiceUnavailable(
                 f"the policy engine failed; denied: {decision.reason}",
                 detail={"reason": decision.reason, "ledger_index": index},
+                keep_records=True,
             )
         raise Forbidden(
             f"denied by policy: {decision.reason}",
             detail={"reason": decision.reason, "ledger_index": index},
+            keep_records=True,
         )
     datasets, disclosed, unavailable = _disclosed_datasets(ctx, subject, decision)
     used = [g for g in grants if g.id in decision.authorizations_used]
@@ -187,6 +198,7 @@ def _report(
     entry["disclosed"] = disclosed
     entry["sources_unavailable"] = unavailable
     index = ledger_port.record(ctx.ledger, entry, subject=subject)
+    _index(ctx, index, caller, subject, action, purpose, decision, {"datasets": sorted(disclosed)})
     return ReportOut(
         enterprise=subject,
         enterprise_name=enterprise.name,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlmodel import Session, select
 
+from gateway.access.events import AccessEvent
 from gateway.bootstrap import Services
 from gateway.db import unit_of_work
 from gateway.principals import service as principals
@@ -92,12 +94,16 @@ def test_a_suspended_institution_sees_public_data_only(world: World, services: S
     assert withheld_reasons(report)[("housing_fund", "avg_monthly_contributors_12m")] == "suspended"
 
 
-def test_an_unknown_purpose_is_denied_and_logged(world: World) -> None:
+def test_an_unknown_purpose_is_denied_and_logged(world: World, services: Services) -> None:
     response = world.report(purpose="marketing")
     assert response.status_code == 403
     assert response.json()["detail"]["reason"] == "unknown_purpose"
     log = world.enterprise.get("/v1/me/access-log").json()
     assert log["entries"][0]["entry"]["payload"]["decision"]["allow"] is False
+    with Session(services.engine) as session:
+        [event] = session.exec(select(AccessEvent)).all()
+    assert (event.caller, event.allowed, event.reason) == (world.bank.id, False, "unknown_purpose")
+    assert event.ledger_index == response.json()["detail"]["ledger_index"]
 
 
 def test_a_grant_for_one_purpose_does_not_serve_another(world: World) -> None:

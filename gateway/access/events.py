@@ -1,0 +1,58 @@
+"""An index of access decisions by institution, for assessors.
+
+The ledger is the record; this table is a queryable copy of the facts of each access entry
+(who, whom, what, when, allowed or not, why), keyed by its ledger index, written in the
+request's transaction right after the ledger append (denials included: they are raised with
+``keep_records``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from gateway.db import UtcDateTime
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class AccessEvent(SQLModel, table=True):
+    __tablename__ = "access_event"
+    __table_args__ = (Index("ix_access_event_caller_at", "caller", "at"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
+    )
+    ledger_index: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    caller: str = Field(max_length=64)
+    caller_role: str = Field(max_length=16)
+    subject: str = Field(max_length=18, index=True)
+    action: str = Field(max_length=32)
+    purpose: str | None = Field(default=None, max_length=64)
+    allowed: bool
+    reason: str = Field(max_length=64)
+    authorizations: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    detail: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+def index_access(session: Session, event: AccessEvent) -> None:
+    """Add ``event`` to the request's transaction. A denial raises with ``keep_records`` so
+    the event is committed all the same."""
+    session.add(event)
+
+
+def events_of(
+    session: Session, caller: str, since: datetime, until: datetime
+) -> Sequence[AccessEvent]:
+    return session.exec(
+        select(AccessEvent)
+        .where(
+            AccessEvent.caller == caller, col(AccessEvent.at) >= since, col(AccessEvent.at) < until
+        )
+        .order_by(col(AccessEvent.at), col(AccessEvent.ledger_index))
+    ).all()
