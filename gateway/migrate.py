@@ -16,6 +16,7 @@ OPTIONAL_MODEL_MODULES = (
     "ledger.sql_store",
     "gateway.authorizations.models",
     "gateway.access.events",
+    "gateway.verification.models",
 )
 
 

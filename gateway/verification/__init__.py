@@ -1,0 +1,1 @@
+"""Yes/no verification: predicates evaluated under policy, with a budget against bisection."""
