@@ -17,6 +17,7 @@ from gateway.ledger_api import http_errors as ledger_http_errors
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.principals.endpoints import router as principals_router
 from gateway.settings import get_settings
+from gateway.verification.endpoints import router as verification_router
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -48,6 +49,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(ingestion_router)
     app.include_router(authorizations_router)
     app.include_router(access_router)
+    app.include_router(verification_router)
     app.include_router(ledger_router)
 
     @app.get("/healthz", tags=["ops"])

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     live_source_url: str = ""
     live_source_urls: dict[str, str] = {}
     source_timeout_seconds: float = 2.0
+    argument_hash_key_path: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_embedded_defaults_in_production(self) -> Settings:
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
         if self.effective_database_url.startswith("sqlite"):
             return f"sqlite:///{(self.data_dir / 'ledger.db').as_posix()}"
         return self.effective_database_url
+
+    @property
+    def effective_argument_hash_key_path(self) -> Path:
+        """Key of the keyed hash that stands for personal data in verification ledger entries."""
+        return self.argument_hash_key_path or self.data_dir / "argument-hash.key"
 
     @property
     def effective_ledger_key_path(self) -> Path:

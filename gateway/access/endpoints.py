@@ -16,7 +16,7 @@ Purpose = Annotated[
 ]
 
 
-def _context(services: ServicesDep, session: SessionDep) -> service.AccessContext:
+def access_context(services: ServicesDep, session: SessionDep) -> service.AccessContext:
     return service.AccessContext(
         session=session,
         catalog=services.catalog,
@@ -35,14 +35,14 @@ def institution_report(
     services: ServicesDep,
     session: SessionDep,
 ) -> ReportOut:
-    return service.institution_report(_context(services, session), institution, uscc, purpose)
+    return service.institution_report(access_context(services, session), institution, uscc, purpose)
 
 
 @router.get("/v1/me/report", response_model=ReportOut)
 def my_report(
     enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep
 ) -> ReportOut:
-    return service.self_report(_context(services, session), enterprise)
+    return service.self_report(access_context(services, session), enterprise)
 
 
 @router.get("/v1/me/access-log")
