@@ -17,6 +17,7 @@ OPTIONAL_MODEL_MODULES = (
     "gateway.authorizations.models",
     "gateway.access.events",
     "gateway.verification.models",
+    "gateway.subject_rights.models",
 )
 
 
