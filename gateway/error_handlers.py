@@ -26,7 +26,7 @@ STATUS_BY_ERROR: dict[type[errors.CredgateError], int] = {
 def status_for(exc: errors.CredgateError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+            return STATUS_BY_ERROR[cls]
     return 500
 
 

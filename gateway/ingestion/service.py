@@ -89,6 +89,8 @@ def _check(dataset: DatasetSpec, batch: BatchIn) -> list[_Checked]:
     checked: list[_Checked] = []
     seen: set[str] = set()
     for index, item in enumerate(batch.records):
+        clean: dict[str, Any]
+        problems: list[FieldProblem]
         if item.retract and not item.fields and item.record_id:
             clean, problems = {}, []
         else:

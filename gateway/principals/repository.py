@@ -40,4 +40,4 @@ def remember_token(session: Session, issuer: str, jti: str, expires_at: datetime
 
 
 def forget_expired_tokens(session: Session, now: datetime) -> None:
-    session.exec(delete(SeenToken).where(col(SeenToken.expires_at) < now))  # type: ignore[call-overload]
+    session.exec(delete(SeenToken).where(col(SeenToken.expires_at) < now))
