@@ -10,8 +10,9 @@ import json
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gateway.policy.errors import PolicyLoadError
 from gateway.policy.source import DATA_FILE, default_policy_dir
@@ -52,6 +53,83 @@ class PenaltyPublicationParams(_Frozen):
         return self
 
 
+class OddHoursParams(_Frozen):
+    # Local hours [from_hour, to_hour), wrapping past midnight when from_hour > to_hour.
+    from_hour: int = Field(ge=0, le=23)
+    to_hour: int = Field(ge=0, le=23)
+    # Odd-hour accesses in one local day before the day is flagged.
+    min_events: int = Field(gt=0)
+
+
+class BurstParams(_Frozen):
+    window_minutes: int = Field(gt=0, le=1440)
+    # The institution's own average per window over this many days before it.
+    baseline_days: int = Field(gt=0)
+    multiplier: float = Field(gt=1)
+    min_events: int = Field(gt=0)
+
+
+class BreadthParams(_Frozen):
+    # Distinct enterprises accessed with no authorization in one local day.
+    max_enterprises_per_day: int = Field(gt=0)
+
+
+class ProbingParams(_Frozen):
+    # Denied requests plus refused checks in one local day.
+    min_refusals_per_day: int = Field(gt=0)
+
+
+class BisectionParams(_Frozen):
+    # Distinct thresholds for one (enterprise, predicate) within the audited period.
+    min_distinct_thresholds: int = Field(gt=1)
+    # Refusals for the bisection budget on one (enterprise, predicate) within the period.
+    min_budget_hits: int = Field(gt=0)
+
+
+class OversightParams(_Frozen):
+    """Thresholds of the assessors' anomaly detectors."""
+
+    timezone: str
+    odd_hours: OddHoursParams
+    burst: BurstParams
+    unauthorized_breadth: BreadthParams
+    probing: ProbingParams
+    bisection: BisectionParams
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class AssessmentParams(_Frozen):
+    # An institution never assessed is due this many days after it was registered.
+    first_due_days: int = Field(gt=0)
+    # The next-due date an assessment may set, at most this many days ahead.
+    max_interval_days: int = Field(gt=0)
+    # Days after the due date before an overdue institution is suspended.
+    grace_days: int = Field(ge=0)
+
+
+class RetentionParams(_Frozen):
+    """How long records are kept, in calendar years from when they ended."""
+
+    # Access events, their ledger entries' content and the bisection probes, from the access.
+    access_records_years: int = Field(gt=0)
+    # Authorizations (and their grant/revoke entries' content), from revocation or expiry.
+    ended_authorizations_years: int = Field(gt=0)
+    # Record versions replaced or retracted by their source, from when they ceased to hold.
+    superseded_records_years: int = Field(gt=0)
+
+
 class PolicyData(_Frozen):
     purposes: dict[str, PurposeSpec] = Field(min_length=1)
     query_roles: tuple[str, ...] = Field(min_length=1)
@@ -59,6 +137,9 @@ class PolicyData(_Frozen):
     verification: VerificationParams
     objection: ObjectionParams
     penalty_publication: PenaltyPublicationParams
+    oversight: OversightParams
+    assessment: AssessmentParams
+    retention: RetentionParams
 
     @property
     def financing_purposes(self) -> frozenset[str]:
