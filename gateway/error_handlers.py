@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from gateway import errors
 
@@ -59,6 +60,18 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return _render(422, "invalid_input", f"invalid request: {names}", problems)
 
 
+async def _database_busy(_: Request, exc: Exception) -> JSONResponse:
+    # A write lock not granted within the busy timeout (SQLite under load): nothing was
+    # committed or disclosed, and the caller may retry.
+    if "locked" not in str(exc) and "could not obtain lock" not in str(exc):
+        raise exc
+    log.warning("database busy: %s", exc)
+    response = _render(503, "busy", "the database is busy; retry shortly")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(errors.CredgateError, _credgate_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -8,8 +8,11 @@ the records) and only then answer.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
+
+import rfc8785
 
 from gateway import ledger_port
 from gateway.access import holdings, policy_input
@@ -40,6 +43,16 @@ class ParsedCheck:
     def threshold(self) -> str | None:
         name = self.spec.threshold_arg
         return None if name is None else str(getattr(self.args, name))
+
+    def probe(self, hash_key: bytes) -> str | None:
+        """What the bisection budget counts: the threshold, or for a predicate whose arguments
+        can be probed otherwise (a grade set, an ID number) a digest of the arguments."""
+        if self.threshold is not None:
+            return self.threshold
+        if not self.args.model_fields_set and not type(self.args).model_fields:
+            return None
+        canonical = rfc8785.dumps(self.logged_args(hash_key))
+        return "args:" + hashlib.sha256(canonical).hexdigest()[:32]
 
     def logged_args(self, hash_key: bytes) -> dict[str, Any]:
         logged: dict[str, Any] = self.args.model_dump(mode="json")
@@ -204,8 +217,9 @@ def verify(
     refusals = {r.predicate: r.reason for r in decision.refuse}
     thresholds: dict[str, set[str]] = {}
     for check in checks:
-        if check.spec.name in permitted and check.threshold is not None:
-            thresholds.setdefault(check.spec.name, set()).add(check.threshold)
+        probe = check.probe(request.hash_key)
+        if check.spec.name in permitted and probe is not None:
+            thresholds.setdefault(check.spec.name, set()).add(probe)
     exceeded = budget.over_budget(
         ctx.session, institution.id, subject, thresholds, daily_budget, ctx.now
     )

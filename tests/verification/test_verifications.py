@@ -184,3 +184,18 @@ def test_the_budget_renews_the_next_day(world: World) -> None:
     assert verify(world, vat("4")).status_code == 429
     world.bank.clock.advance(__import__("datetime").timedelta(days=1))
     assert verify(world, vat("4")).status_code == 200
+
+
+def test_id_number_guessing_is_budgeted_too(world: World) -> None:
+    world.grant(modes=["verify"], classes=["verify_only"], datasets=[])
+    guesses = [
+        "210502199001011234",
+        "210502199001011235",
+        "210502199001011236",
+        "210502199001011237",
+    ]
+    codes = [
+        verify(world, {"predicate": "legal_representative_id_is", "args": {"id_no": g}}).status_code
+        for g in guesses
+    ]
+    assert codes == [200, 200, 200, 429]
