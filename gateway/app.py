@@ -15,6 +15,7 @@ from gateway.catalog.endpoints import router as catalog_router
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api import http_errors as ledger_http_errors
 from gateway.ledger_api.endpoints import router as ledger_router
+from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
 from gateway.settings import get_settings
 from gateway.verification.endpoints import router as verification_router
@@ -51,6 +52,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(access_router)
     app.include_router(verification_router)
     app.include_router(ledger_router)
+    app.include_router(oversight_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -18,6 +18,7 @@ OPTIONAL_MODEL_MODULES = (
     "gateway.access.events",
     "gateway.verification.models",
     "gateway.subject_rights.models",
+    "gateway.oversight.models",
 )
 
 

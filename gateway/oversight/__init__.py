@@ -1,0 +1,1 @@
+"""Oversight of institutions: activity profiles, anomaly detectors, exports, assessments."""

@@ -1,0 +1,133 @@
+"""The assessors' API: institutions' activity, anomalies, exports, assessments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from gateway.access import access_log
+from gateway.deps import Assessor, ServicesDep, SessionDep
+from gateway.oversight import assessments, service
+from gateway.oversight.detectors import Kind
+from gateway.oversight.schemas import (
+    AnomaliesOut,
+    AssessmentIn,
+    AssessmentOut,
+    InstitutionDetailOut,
+    InstitutionListOut,
+)
+
+router = APIRouter(prefix="/v1/audit", tags=["oversight"])
+Since = Annotated[
+    datetime | None,
+    Query(description="start of the period, with a UTC offset (default: 30 days before until)"),
+]
+Until = Annotated[datetime | None, Query(description="end of the period, exclusive (default: now)")]
+LEDGER_INDEX_HEADER = "Credgate-Ledger-Index"
+
+
+def _context(services: ServicesDep, session: SessionDep) -> service.OversightContext:
+    return service.OversightContext(
+        session=session, ledger=services.ledger, data=services.policy_data, now=services.clock.now()
+    )
+
+
+@router.get("/institutions", response_model=InstitutionListOut)
+def list_institutions(
+    _: Assessor,
+    services: ServicesDep,
+    session: SessionDep,
+    since: Since = None,
+    until: Until = None,
+) -> InstitutionListOut:
+    ctx = _context(services, session)
+    return service.institutions(ctx, service.period(since, until, ctx.now))
+
+
+@router.get("/institutions/{institution_id}", response_model=InstitutionDetailOut)
+def institution_detail(
+    institution_id: str,
+    _: Assessor,
+    services: ServicesDep,
+    session: SessionDep,
+    since: Since = None,
+    until: Until = None,
+) -> InstitutionDetailOut:
+    ctx = _context(services, session)
+    return service.institution(ctx, institution_id, service.period(since, until, ctx.now))
+
+
+@router.get("/anomalies", response_model=AnomaliesOut)
+def list_anomalies(
+    _: Assessor,
+    services: ServicesDep,
+    session: SessionDep,
+    since: Since = None,
+    until: Until = None,
+    institution: str | None = None,
+    kind: Kind | None = None,
+) -> AnomaliesOut:
+    ctx = _context(services, session)
+    return service.anomalies(ctx, service.period(since, until, ctx.now), institution, kind)
+
+
+@router.get("/institutions/{institution_id}/export")
+def export_accesses(
+    institution_id: str,
+    assessor: Assessor,
+    services: ServicesDep,
+    session: SessionDep,
+    since: Since = None,
+    until: Until = None,
+    format: Annotated[Literal["json", "csv"], Query(description="json carries proofs")] = "json",
+) -> Response:
+    ctx = _context(services, session)
+    window = service.period(since, until, ctx.now)
+    made, index = service.export_accesses(ctx, assessor, institution_id, window, format)
+    name = f"{institution_id}-accesses.{format}"
+    return Response(
+        content=made.body,
+        media_type=made.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            LEDGER_INDEX_HEADER: str(index),
+        },
+    )
+
+
+@router.post(
+    "/institutions/{institution_id}/assessments",
+    response_model=AssessmentOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def record_assessment(
+    institution_id: str,
+    body: AssessmentIn,
+    assessor: Assessor,
+    services: ServicesDep,
+    session: SessionDep,
+    response: Response,
+) -> AssessmentOut:
+    now = services.clock.now()
+    recorded, after = assessments.record(
+        session, services.ledger, services.policy_data, assessor, institution_id, body, now
+    )
+    response.headers["Credgate-Institution-Status"] = after.status.value
+    return service.assessment_out(recorded)
+
+
+@router.get("/institutions/{institution_id}/ledger")
+def institution_ledger(
+    institution_id: str,
+    _: Assessor,
+    services: ServicesDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: Annotated[int | None, Query(ge=0)] = None,
+) -> dict[str, Any]:
+    """The institution's assessments and exports as ledger entries with inclusion proofs,
+    in the access log's format (``credgate ledger verify`` checks it offline)."""
+    principal = assessments.get_institution(session, institution_id)
+    return access_log.page(services.ledger, assessments.ledger_subject(principal.id), limit, before)
