@@ -18,6 +18,7 @@ from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
 from gateway.settings import get_settings
+from gateway.subject_rights.endpoints import router as subject_rights_router
 from gateway.verification.endpoints import router as verification_router
 
 
@@ -50,6 +51,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(ingestion_router)
     app.include_router(authorizations_router)
     app.include_router(access_router)
+    app.include_router(subject_rights_router)
     app.include_router(verification_router)
     app.include_router(ledger_router)
     app.include_router(oversight_router)

@@ -11,6 +11,8 @@ class RecordOut(BaseModel):
     version: int | None
     valid_from: datetime | None
     fields: dict[str, Any]
+    disputed: bool = False  # an objection to it is open or under review
+    repaired: bool = False  # a credit repair is approved (institutions stop seeing it)
 
 
 class DatasetOut(BaseModel):

@@ -9,6 +9,7 @@ ledger cannot take the entry the request fails with 503 and nothing leaves.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,11 +26,13 @@ from gateway.authorizations import service as authorizations
 from gateway.catalog.model import Catalog, DatasetSpec
 from gateway.db import lock_for_write
 from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from gateway.policy.data import PenaltyPublicationParams, load_policy_data
 from gateway.policy.decision import Decision
 from gateway.policy.engine import PolicyEngine
 from gateway.principals.models import Principal, Role
 from gateway.principals.status import effective_status
 from gateway.records import repository
+from gateway.subject_rights.visibility import marks_for
 
 PURPOSE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 
@@ -42,6 +45,9 @@ class AccessContext:
     ledger: ledger_port.LedgerPort | None
     live: LiveSources | None
     now: datetime
+    publication: PenaltyPublicationParams = dataclasses.field(
+        default_factory=lambda: load_policy_data().penalty_publication
+    )
 
 
 def parse_subject(code: str) -> str:
@@ -81,12 +87,13 @@ def _withheld(catalog: Catalog, decision: Decision) -> list[WithheldOut]:
 
 
 def _disclosed_datasets(
-    ctx: AccessContext, subject: str, decision: Decision
+    ctx: AccessContext, subject: str, decision: Decision, self_view: bool
 ) -> tuple[list[DatasetOut], dict[str, list[str]], list[str]]:
     classes_by_dataset: dict[str, set[str]] = defaultdict(set)
     for item in decision.disclose:
         classes_by_dataset[item.dataset].add(item.disclosure_class.value)
     held = holdings.load(ctx.session, ctx.catalog, ctx.live, subject, classes_by_dataset)
+    marks = marks_for(ctx.session, subject)
     out: list[DatasetOut] = []
     disclosed_fields: dict[str, list[str]] = {}
     for dataset in ctx.catalog.datasets:
@@ -100,8 +107,15 @@ def _disclosed_datasets(
                 version=r.version,
                 valid_from=r.valid_from,
                 fields={k: v for k, v in r.fields.items() if k in allowed},
+                disputed=marks.disputed(dataset.id, r.record_id),
+                repaired=marks.repaired(dataset.id, r.record_id),
             )
             for r in held.records.get(dataset.id, [])
+            # repaired records and those past their publication window: the subject's only
+            if self_view
+            or marks.shown_to_institutions(
+                dataset.id, r.record_id, r.fields, ctx.now, ctx.publication
+            )
         ]
         if records:
             disclosed_fields[dataset.id] = sorted({k for r in records for k in r.fields})
@@ -192,7 +206,8 @@ def _report(
             detail={"reason": decision.reason, "ledger_index": index},
             keep_records=True,
         )
-    datasets, disclosed, unavailable = _disclosed_datasets(ctx, subject, decision)
+    self_view = caller.role is Role.enterprise and caller.id == subject
+    datasets, disclosed, unavailable = _disclosed_datasets(ctx, subject, decision, self_view)
     used = [g for g in grants if g.id in decision.authorizations_used]
     authorizations.count_use(ctx.session, used)
     entry["disclosed"] = disclosed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,18 @@ from gateway.records.models import Batch, DatasetRecord
 class IngestOutcome:
     result: BatchResult
     replayed: bool
+
+
+# Called inside the batch's transaction after each newly stored batch (not on replays), so
+# features that follow records can react: objections answered by a correction, for one.
+BatchListener = Callable[[Session, Principal, BatchResult, datetime], None]
+_batch_listeners: list[BatchListener] = []
+
+
+def add_batch_listener(listener: BatchListener) -> Callable[[], None]:
+    """Register ``listener``; returns the function that removes it again."""
+    _batch_listeners.append(listener)
+    return lambda: _batch_listeners.remove(listener)
 
 
 def stored_dataset(catalog: Catalog, dataset_id: str) -> DatasetSpec:
@@ -180,6 +193,9 @@ def ingest_batch(
     )
     row.response = outcome.model_dump(mode="json")
     session.add(row)
+    session.flush()  # listeners read the new versions (and wait for rows locked elsewhere)
+    for listener in list(_batch_listeners):
+        listener(session, principal, outcome, now)
     return IngestOutcome(outcome, replayed=False)
 
 

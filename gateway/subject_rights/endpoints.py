@@ -1,0 +1,150 @@
+"""Objections (the enterprise files, the supplying source answers) and credit repairs (the
+enterprise applies, an operator decides). Every state change is in the enterprise's ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gateway.deps import EnterpriseCaller, Operator, PrincipalDep, ServicesDep, SessionDep, Source
+from gateway.subject_rights import objections, repairs
+from gateway.subject_rights.corrections import following_corrections
+from gateway.subject_rights.models import ObjectionState, RepairState
+from gateway.subject_rights.schemas import (
+    NoteIn,
+    ObjectionIn,
+    ObjectionOut,
+    ReasonIn,
+    RepairIn,
+    RepairOut,
+)
+from gateway.subject_rights.service import Desk
+
+router = APIRouter(tags=["subject rights"], lifespan=following_corrections)
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _desk(services: ServicesDep, session: SessionDep) -> Desk:
+    return Desk(session=session, ledger=services.ledger, now=services.clock.now())
+
+
+@router.post("/v1/me/objections", response_model=ObjectionOut, status_code=201)
+def file_objection(
+    body: ObjectionIn, enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep
+) -> ObjectionOut:
+    desk = _desk(services, session)
+    deadline = services.policy_data.objection_reply_deadline
+    objection = objections.file(desk, services.catalog, enterprise, body, deadline)
+    return ObjectionOut.of(objection, desk.now)
+
+
+@router.get("/v1/me/objections", response_model=list[ObjectionOut])
+def my_objections(
+    enterprise: EnterpriseCaller,
+    services: ServicesDep,
+    session: SessionDep,
+    state: Annotated[list[ObjectionState] | None, Query()] = None,
+    limit: Limit = 100,
+) -> list[ObjectionOut]:
+    desk = _desk(services, session)
+    rows = objections.of_enterprise(desk, enterprise, state, limit)
+    return [ObjectionOut.of(o, desk.now) for o in rows]
+
+
+@router.get("/v1/objections", response_model=list[ObjectionOut])
+def answerable_objections(
+    source: Source,
+    services: ServicesDep,
+    session: SessionDep,
+    state: Annotated[list[ObjectionState] | None, Query()] = None,
+    overdue: bool | None = None,
+    limit: Limit = 100,
+) -> list[ObjectionOut]:
+    """A source's objections to answer; an operator sees everyone's."""
+    desk = _desk(services, session)
+    rows = objections.for_answerer(desk, source, state, overdue, limit)
+    return [ObjectionOut.of(o, desk.now) for o in rows]
+
+
+@router.get("/v1/objections/{objection_id}", response_model=ObjectionOut)
+def get_objection(
+    objection_id: str, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> ObjectionOut:
+    desk = _desk(services, session)
+    return ObjectionOut.of(objections.visible(desk, principal, objection_id), desk.now)
+
+
+@router.post("/v1/objections/{objection_id}/review", response_model=ObjectionOut)
+def review_objection(
+    objection_id: str, source: Source, services: ServicesDep, session: SessionDep
+) -> ObjectionOut:
+    desk = _desk(services, session)
+    return ObjectionOut.of(objections.review(desk, source, objection_id), desk.now)
+
+
+@router.post("/v1/objections/{objection_id}/reject", response_model=ObjectionOut)
+def reject_objection(
+    objection_id: str, body: ReasonIn, source: Source, services: ServicesDep, session: SessionDep
+) -> ObjectionOut:
+    desk = _desk(services, session)
+    return ObjectionOut.of(objections.reject(desk, source, objection_id, body.reason), desk.now)
+
+
+@router.post("/v1/me/repairs", response_model=RepairOut, status_code=201)
+def apply_for_repair(
+    body: RepairIn, enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep
+) -> RepairOut:
+    return RepairOut.of(repairs.apply(_desk(services, session), services.catalog, enterprise, body))
+
+
+@router.get("/v1/me/repairs", response_model=list[RepairOut])
+def my_repairs(
+    enterprise: EnterpriseCaller,
+    services: ServicesDep,
+    session: SessionDep,
+    state: Annotated[list[RepairState] | None, Query()] = None,
+    limit: Limit = 100,
+) -> list[RepairOut]:
+    rows = repairs.listed(_desk(services, session), enterprise.id, state, limit)
+    return [RepairOut.of(r) for r in rows]
+
+
+@router.get("/v1/repairs", response_model=list[RepairOut])
+def all_repairs(
+    _: Operator,
+    services: ServicesDep,
+    session: SessionDep,
+    state: Annotated[list[RepairState] | None, Query()] = None,
+    limit: Limit = 100,
+) -> list[RepairOut]:
+    rows = repairs.listed(_desk(services, session), None, state, limit)
+    return [RepairOut.of(r) for r in rows]
+
+
+@router.get("/v1/repairs/{repair_id}", response_model=RepairOut)
+def get_repair(
+    repair_id: str, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> RepairOut:
+    return RepairOut.of(repairs.visible(_desk(services, session), principal, repair_id))
+
+
+@router.post("/v1/repairs/{repair_id}/approve", response_model=RepairOut)
+def approve_repair(
+    repair_id: str,
+    operator: Operator,
+    services: ServicesDep,
+    session: SessionDep,
+    body: NoteIn | None = None,
+) -> RepairOut:
+    publication = services.policy_data.penalty_publication
+    note = body.note if body is not None else None
+    desk = _desk(services, session)
+    return RepairOut.of(repairs.approve(desk, operator, repair_id, publication, note))
+
+
+@router.post("/v1/repairs/{repair_id}/reject", response_model=RepairOut)
+def reject_repair(
+    repair_id: str, body: ReasonIn, operator: Operator, services: ServicesDep, session: SessionDep
+) -> RepairOut:
+    return RepairOut.of(repairs.reject(_desk(services, session), operator, repair_id, body.reason))

@@ -1,0 +1,181 @@
+"""Objections (异议申诉): the enterprise files, the source that supplied the record answers.
+
+States: ``open`` → ``under_review`` → ``corrected`` | ``rejected`` (``open`` may go straight to
+either end). ``corrected`` happens only through ingestion: the source sends a new version of
+the record (see ``corrections``). An objection open or under review past its deadline is
+``overdue``; that is computed from the clock, not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from gateway.catalog.model import Catalog
+from gateway.db import lock_for_write
+from gateway.errors import Conflict, Forbidden, NotFound
+from gateway.principals.models import Principal, Role
+from gateway.subject_rights import repository
+from gateway.subject_rights.models import Objection, ObjectionState
+from gateway.subject_rights.schemas import ObjectionIn
+from gateway.subject_rights.service import (
+    Desk,
+    check_field,
+    evidence_of,
+    new_id,
+    own_current_record,
+    record_change,
+    stored_dataset,
+)
+
+
+def ledger_entry(objection: Objection, kind: str, by: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": f"objection.{kind}",
+        "objection_id": objection.id,
+        "enterprise": objection.enterprise,
+        "dataset": objection.dataset,
+        "record_id": objection.record_id,
+        "record_version": objection.record_version,
+        "field": objection.field,
+        "source": objection.source_id,
+        "by": by,
+        **extra,
+    }
+
+
+def transition(
+    desk: Desk, objection: Objection, state: ObjectionState, by: str, **extra: Any
+) -> None:
+    kind = "filed" if state is ObjectionState.open else state.value
+    objection.state = state
+    objection.updated_at = desk.now
+    desk.session.add(objection)
+    desk.session.flush()  # a row the database refuses never reaches the ledger
+    objection.history = record_change(
+        desk,
+        objection.enterprise,
+        ledger_entry(objection, kind, by, **extra),
+        objection.history,
+        state.value,
+        by,
+    )
+
+
+def file(
+    desk: Desk,
+    catalog: Catalog,
+    enterprise: Principal,
+    body: ObjectionIn,
+    reply_within: timedelta,
+) -> Objection:
+    lock_for_write(desk.session)
+    dataset = stored_dataset(catalog, body.dataset)
+    check_field(dataset, body.field)
+    record = own_current_record(desk, enterprise, dataset, body.record_id)
+    existing = repository.active_objection(
+        desk.session, enterprise.id, dataset.id, record.record_id, body.field
+    )
+    if existing is not None:
+        raise Conflict(
+            f"objection {existing.id} to this is still {existing.state.value}",
+            detail={"objection_id": existing.id},
+        )
+    objection = Objection(
+        id=new_id("obj"),
+        enterprise=enterprise.id,
+        dataset=dataset.id,
+        record_id=record.record_id,
+        record_version=record.version,
+        field=body.field,
+        source_id=record.source_id,
+        reason=body.reason,
+        evidence=evidence_of(body.evidence),
+        state=ObjectionState.open,
+        filed_at=desk.now,
+        deadline=desk.now + reply_within,
+        updated_at=desk.now,
+        history=[],
+    )
+    transition(
+        desk,
+        objection,
+        ObjectionState.open,
+        enterprise.id,
+        deadline=objection.deadline.isoformat(),
+        evidence_sha256=[item["sha256"] for item in objection.evidence],
+    )
+    return objection
+
+
+def _answerable(desk: Desk, principal: Principal, objection_id: str) -> Objection:
+    objection = repository.objection_for_update(desk.session, objection_id)
+    if objection is None or (
+        principal.role is not Role.operator and principal.id != objection.source_id
+    ):
+        raise NotFound(f"no objection {objection_id!r} addressed to {principal.id}")
+    if principal.id != objection.source_id:
+        raise Forbidden(
+            f"objection {objection_id} is answered by {objection.source_id}, "
+            "which supplied the record; operators see it but do not answer for the source"
+        )
+    return objection
+
+
+def review(desk: Desk, source: Principal, objection_id: str) -> Objection:
+    """The source takes the objection up; doing it twice changes nothing."""
+    lock_for_write(desk.session)
+    objection = _answerable(desk, source, objection_id)
+    if objection.state is ObjectionState.under_review:
+        return objection
+    if objection.state is not ObjectionState.open:
+        raise Conflict(f"objection {objection_id} is already {objection.state.value}")
+    transition(desk, objection, ObjectionState.under_review, source.id)
+    return objection
+
+
+def reject(desk: Desk, source: Principal, objection_id: str, reason: str) -> Objection:
+    """The source keeps the record as it is and says why (the reason stays out of the ledger:
+    it may quote the record)."""
+    lock_for_write(desk.session)
+    objection = _answerable(desk, source, objection_id)
+    if not objection.state.is_active:
+        raise Conflict(f"objection {objection_id} is already {objection.state.value}")
+    objection.resolution = reason
+    transition(desk, objection, ObjectionState.rejected, source.id)
+    return objection
+
+
+def visible(desk: Desk, principal: Principal, objection_id: str) -> Objection:
+    objection = desk.session.get(Objection, objection_id)
+    if objection is None or (
+        principal.role is not Role.operator
+        and principal.id not in (objection.enterprise, objection.source_id)
+    ):
+        raise NotFound(f"no objection {objection_id!r}")
+    return objection
+
+
+def for_answerer(
+    desk: Desk,
+    principal: Principal,
+    states: Sequence[ObjectionState] | None,
+    overdue: bool | None,
+    limit: int,
+) -> Sequence[Objection]:
+    """A source's objections (an operator's: everyone's), newest first."""
+    return repository.objections(
+        desk.session,
+        source_id=None if principal.role is Role.operator else principal.id,
+        states=states,
+        overdue_at=None if overdue is None else desk.now,
+        overdue=bool(overdue),
+        limit=limit,
+    )
+
+
+def of_enterprise(
+    desk: Desk, enterprise: Principal, states: Sequence[ObjectionState] | None, limit: int
+) -> Sequence[Objection]:
+    return repository.objections(desk.session, enterprise=enterprise.id, states=states, limit=limit)

@@ -1,0 +1,161 @@
+"""The only place that builds queries over objections and credit repairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, not_
+from sqlmodel import Session, col, select
+
+from gateway.records.models import DatasetRecord
+from gateway.subject_rights.models import CreditRepair, Objection, ObjectionState, RepairState
+
+ACTIVE_OBJECTION = (ObjectionState.open, ObjectionState.under_review)
+STANDING_REPAIR = (RepairState.pending, RepairState.approved)
+
+
+def current_record_for_update(
+    session: Session, dataset: str, record_id: str
+) -> DatasetRecord | None:
+    """The current version, row-locked so that a correction and a filing serialize."""
+    return session.exec(
+        select(DatasetRecord)
+        .where(
+            DatasetRecord.dataset == dataset,
+            DatasetRecord.record_id == record_id,
+            col(DatasetRecord.superseded_at).is_(None),
+        )
+        .with_for_update()
+    ).first()
+
+
+def record_version(
+    session: Session, dataset: str, record_id: str, version: int
+) -> DatasetRecord | None:
+    return session.exec(
+        select(DatasetRecord).where(
+            DatasetRecord.dataset == dataset,
+            DatasetRecord.record_id == record_id,
+            DatasetRecord.version == version,
+        )
+    ).first()
+
+
+def objection_for_update(session: Session, objection_id: str) -> Objection | None:
+    return session.exec(
+        select(Objection).where(Objection.id == objection_id).with_for_update()
+    ).first()
+
+
+def active_objection(
+    session: Session, enterprise: str, dataset: str, record_id: str, field: str | None
+) -> Objection | None:
+    return session.exec(
+        select(Objection).where(
+            Objection.enterprise == enterprise,
+            Objection.dataset == dataset,
+            Objection.record_id == record_id,
+            Objection.field == field if field is not None else col(Objection.field).is_(None),
+            col(Objection.state).in_(ACTIVE_OBJECTION),
+        )
+    ).first()
+
+
+def active_objections_on(
+    session: Session, dataset: str, record_ids: Iterable[str]
+) -> Sequence[Objection]:
+    """Open and under-review objections to these records, locked for a state change."""
+    return session.exec(
+        select(Objection)
+        .where(
+            Objection.dataset == dataset,
+            col(Objection.record_id).in_(list(record_ids)),
+            col(Objection.state).in_(ACTIVE_OBJECTION),
+        )
+        .order_by(col(Objection.filed_at), col(Objection.id))
+        .with_for_update()
+    ).all()
+
+
+def objections(
+    session: Session,
+    *,
+    enterprise: str | None = None,
+    source_id: str | None = None,
+    states: Iterable[ObjectionState] | None = None,
+    overdue_at: datetime | None = None,
+    overdue: bool = True,
+    limit: int = 100,
+) -> Sequence[Objection]:
+    """Newest first; with ``overdue_at``, only those overdue then (or, ``overdue=False``, not)."""
+    query = select(Objection)
+    if enterprise is not None:
+        query = query.where(Objection.enterprise == enterprise)
+    if source_id is not None:
+        query = query.where(Objection.source_id == source_id)
+    if states is not None:
+        query = query.where(col(Objection.state).in_(list(states)))
+    if overdue_at is not None:
+        late = and_(
+            col(Objection.state).in_(ACTIVE_OBJECTION), col(Objection.deadline) < overdue_at
+        )
+        query = query.where(late if overdue else not_(late))
+    return session.exec(
+        query.order_by(col(Objection.filed_at).desc(), col(Objection.id)).limit(limit)
+    ).all()
+
+
+def disputed_records(session: Session, enterprise: str) -> set[tuple[str, str]]:
+    rows = session.exec(
+        select(Objection.dataset, Objection.record_id).where(
+            Objection.enterprise == enterprise, col(Objection.state).in_(ACTIVE_OBJECTION)
+        )
+    )
+    return {(dataset, record_id) for dataset, record_id in rows}
+
+
+def repair_for_update(session: Session, repair_id: str) -> CreditRepair | None:
+    return session.exec(
+        select(CreditRepair).where(CreditRepair.id == repair_id).with_for_update()
+    ).first()
+
+
+def standing_repair(
+    session: Session, enterprise: str, dataset: str, record_id: str
+) -> CreditRepair | None:
+    return session.exec(
+        select(CreditRepair).where(
+            CreditRepair.enterprise == enterprise,
+            CreditRepair.dataset == dataset,
+            CreditRepair.record_id == record_id,
+            col(CreditRepair.state).in_(STANDING_REPAIR),
+        )
+    ).first()
+
+
+def repairs(
+    session: Session,
+    *,
+    enterprise: str | None = None,
+    states: Iterable[RepairState] | None = None,
+    limit: int = 100,
+) -> Sequence[CreditRepair]:
+    query = select(CreditRepair)
+    if enterprise is not None:
+        query = query.where(CreditRepair.enterprise == enterprise)
+    if states is not None:
+        query = query.where(col(CreditRepair.state).in_(list(states)))
+    return session.exec(
+        query.order_by(col(CreditRepair.applied_at).desc(), col(CreditRepair.id)).limit(limit)
+    ).all()
+
+
+def repaired_records(session: Session, enterprise: str) -> dict[tuple[str, str], datetime]:
+    """(dataset, record_id) -> when display to institutions ends, for approved repairs."""
+    rows = session.exec(
+        select(CreditRepair.dataset, CreditRepair.record_id, CreditRepair.effective_at).where(
+            CreditRepair.enterprise == enterprise, CreditRepair.state == RepairState.approved
+        )
+    )
+    return {(d, r): at for d, r, at in rows if at is not None}
