@@ -38,12 +38,16 @@ MAX_SUBJECT_LENGTH = 200
 
 @dataclass(frozen=True, slots=True)
 class PreparedEntry:
-    """An entry before it has a place in the log: canonical payload, subject, nonce."""
+    """An entry before it has a place in the log: canonical payload, subject, nonce.
+
+    ``head`` is the leaf's text up to the fields only the sequencer can fill in.
+    """
 
     payload_json: str
     subject: str | None
     subject_json: str | None
     nonce: str
+    head: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +120,14 @@ def prepare(payload: dict[str, Any], subject: str | None = None) -> PreparedEntr
         not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH
     ):
         raise InvalidEntry(f"subject must be a non-empty string of at most {MAX_SUBJECT_LENGTH}")
+    payload_json = canonical_json(payload)
+    nonce = base64.b64encode(os.urandom(NONCE_BYTES)).decode("ascii")
     return PreparedEntry(
-        payload_json=canonical_json(payload),
+        payload_json=payload_json,
         subject=subject,
         subject_json=None if subject is None else canonical_json(subject),
-        nonce=base64.b64encode(os.urandom(NONCE_BYTES)).decode("ascii"),
+        nonce=nonce,
+        head=f'{{"nonce":"{nonce}","payload":{payload_json}',
     )
 
 
@@ -138,24 +145,20 @@ def seal(
     prev_index: int | None = None,
 ) -> SequencedEntry:
     """The leaf bytes of ``prepared`` once the sequencer has placed it."""
-    parts = ['{"nonce":"', prepared.nonce, '","payload":', prepared.payload_json]
-    if prepared.subject_json is not None:
-        if subject_seq is None:
-            raise ValueError("an entry with a subject needs its subject_seq")
-        parts += [
-            ',"prev_index":',
-            "null" if prev_index is None else str(prev_index),
-            ',"subject":',
-            prepared.subject_json,
-            ',"subject_seq":',
-            str(subject_seq),
-        ]
-    parts += [',"timestamp":"', timestamp, '","v":', str(FORMAT_VERSION), "}"]
+    tail = f',"timestamp":"{timestamp}","v":{FORMAT_VERSION}}}'
+    if prepared.subject_json is None:
+        return SequencedEntry((prepared.head + tail).encode("utf-8"), None, None, None)
+    if subject_seq is None:
+        raise ValueError("an entry with a subject needs its subject_seq")
+    chain = (
+        f',"prev_index":{"null" if prev_index is None else prev_index}'
+        f',"subject":{prepared.subject_json},"subject_seq":{subject_seq}'
+    )
     return SequencedEntry(
-        leaf="".join(parts).encode("utf-8"),
-        subject=prepared.subject,
-        subject_seq=subject_seq if prepared.subject is not None else None,
-        prev_index=prev_index if prepared.subject is not None else None,
+        (prepared.head + chain + tail).encode("utf-8"),
+        prepared.subject,
+        subject_seq,
+        prev_index,
     )
 
 

@@ -280,19 +280,20 @@ class Sequencer:
 
     def _sign(self, txn: SequencingTransaction, tree: LedgerTree, frontier: CompactRange) -> int:
         """Sign a checkpoint of ``frontier`` unless one exists; returns the signed size."""
-        latest = txn.latest_checkpoint()
+        latest = txn.latest_signed()
         if latest is not None:
-            if latest.size > frontier.size:
+            size, root_hash = latest
+            if size > frontier.size:
                 raise LedgerCorrupted(
-                    f"a checkpoint of size {latest.size} exists but the log has {frontier.size}"
+                    f"a checkpoint of size {size} exists but the log has {frontier.size}"
                 )
-            if tree.root(latest.size) != latest.root_hash:
+            if tree.root(size) != root_hash:
                 raise LedgerCorrupted(
-                    f"stored tree no longer has the root of checkpoint {latest.size}: "
+                    f"stored tree no longer has the root of checkpoint {size}: "
                     "refusing to sign an inconsistent checkpoint"
                 )
-            if latest.size == frontier.size:
-                return latest.size
+            if size == frontier.size:
+                return size
         root = frontier.root()
         note = sign_note(Checkpoint(self._origin, frontier.size, root).body(), self._signers)
         txn.store_checkpoint(CheckpointRecord(frontier.size, root, note, self._clock()))

@@ -19,7 +19,7 @@ Hot paths (node reads, batch inserts) use driver-level SQL; the rest SQLAlchemy 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -126,38 +126,60 @@ def _utc(moment: datetime) -> datetime:
 
 
 class _Sql:
-    """Driver-level SQL written with ``?`` placeholders, adapted to the connection's driver."""
+    """Driver-level SQL written with ``?`` placeholders, adapted to the driver's style."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._format = conn.dialect.paramstyle != "qmark"
+    def __init__(self, qmark: bool) -> None:
+        self._format = not qmark
 
     def _adapt(self, sql: str) -> str:
         return sql.replace("?", "%s") if self._format else sql
 
+    def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        raise NotImplementedError
+
+    def _run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        return list(self.conn.exec_driver_sql(self._adapt(sql), params))
+        return self._run(self._adapt(sql), params)
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        self.conn.exec_driver_sql(self._adapt(sql), params)
+        self._run(self._adapt(sql), params)
 
-    def insert_many(self, head: str, rows: list[tuple[Any, ...]], tail: str = "") -> None:
-        """``head VALUES (?, ...), ... tail`` for all ``rows``.
+    def write_batch(
+        self,
+        inserts: Sequence[tuple[str, Sequence[tuple[str, str]], list[tuple[Any, ...]], str]],
+        size: int,
+    ) -> None:
+        """Insert each ``(table, columns, rows, tail)`` and set the log size.
 
-        SQLite reuses one prepared statement per row in-process; PostgreSQL gets multi-row
-        VALUES so that a batch costs one round trip per table, not one per row.
+        ``columns`` are (name, PostgreSQL type). SQLite runs one prepared statement per row
+        in-process. PostgreSQL gets a single statement: each insert an ``unnest`` of arrays
+        in a data-modifying CTE, so a whole batch costs one round trip, and the statement
+        text never changes (parsed and prepared once).
         """
-        if not rows:
-            return
-        marks = "(" + ", ".join("?" * len(rows[0])) + ")"
         if not self._format:
-            self.conn.exec_driver_sql(f"{head} VALUES {marks}{tail}", rows)
+            for table, columns, rows, tail in inserts:
+                if rows:
+                    names = ", ".join(name for name, _ in columns)
+                    marks = ", ".join("?" * len(columns))
+                    self._run_many(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}", rows)
+            self.execute("UPDATE ledger_state SET size = ? WHERE id = ?", (size, STATE_ROW))
             return
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            values = ", ".join([marks] * len(chunk))
-            params = tuple(value for row in chunk for value in row)
-            self.conn.exec_driver_sql(self._adapt(f"{head} VALUES {values}{tail}"), params)
+        parts: list[str] = []
+        params: list[Any] = []
+        for position, (table, columns, rows, tail) in enumerate(inserts):
+            names = ", ".join(name for name, _ in columns)
+            arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+            parts.append(
+                f"i{position} AS (INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"
+                f"{tail})"
+            )
+            params += [list(column) for column in zip(*rows, strict=True)] or [[] for _ in columns]
+        self._run(
+            f"WITH {', '.join(parts)} UPDATE ledger_state SET size = %s WHERE id = %s",
+            (*params, size, STATE_ROW),
+        )
 
     def read_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
         # One round trip of primary-key lookups: SQLite cannot use the key for
@@ -188,6 +210,40 @@ class _Sql:
             missing = [ids[p] for p in range(len(ids)) if p not in found]
             raise LedgerCorrupted(f"tree nodes missing from storage: {missing[:5]}")
         return [found[p] for p in range(len(ids))]
+
+
+class _ConnectionSql(_Sql):
+    """On a SQLAlchemy connection (readers: pooled, transactions as the engine does them)."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn.dialect.paramstyle == "qmark")
+        self._conn = conn
+
+    def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        result = self._conn.exec_driver_sql(sql, params)
+        return list(result) if result.returns_rows else []
+
+    def _run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._conn.exec_driver_sql(sql, rows)
+
+
+class _DriverSql(_Sql):
+    """On the driver's own connection: the sequencer's hot path, transaction by hand."""
+
+    def __init__(self, raw: Any, qmark: bool) -> None:
+        super().__init__(qmark)
+        self._cursor = raw.cursor()
+
+    def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        if self._format:
+            # psycopg: binary parameters, so bytea arrays need no text escaping.
+            self._cursor.execute(sql, params, binary=True)
+        else:
+            self._cursor.execute(sql, params)
+        return list(self._cursor.fetchall()) if self._cursor.description else []
+
+    def _run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._cursor.executemany(sql, rows)
 
 
 def _entry(row: Any) -> EntryRecord:
@@ -225,7 +281,7 @@ class SqlReader:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._sql = _Sql(conn)
+        self._sql = _ConnectionSql(conn)
 
     def size(self) -> int:
         """Number of sequenced entries."""
@@ -299,11 +355,24 @@ class SqlReader:
             yield (row.level, row.idx), bytes(row.hash)
 
 
+_ENTRY_INSERT = (
+    ("idx", "bigint"),
+    ("leaf_hash", "bytea"),
+    ("leaf", "bytea"),
+    ("subject", "text"),
+    ("subject_seq", "bigint"),
+    ("prev_index", "bigint"),
+)
+_NODE_INSERT = (("level", "smallint"), ("idx", "bigint"), ("hash", "bytea"))
+_HEAD_INSERT = (("subject", "text"), ("last_seq", "bigint"), ("last_index", "bigint"))
+
+
 class SqlSequencing:
     """``SequencingTransaction``: buffers one batch and writes it with a few statements."""
 
-    def __init__(self, sql: _Sql, size: int) -> None:
+    def __init__(self, sql: _Sql, size: int, timestamp: Callable[[datetime], Any]) -> None:
         self._sql = sql
+        self._timestamp = timestamp
         self.size = size
         self._entries: list[tuple[Any, ...]] = []
         self._nodes: list[tuple[int, int, bytes]] = []
@@ -346,9 +415,12 @@ class SqlSequencing:
         if entry.subject is not None and entry.subject_seq is not None:
             self._heads[entry.subject] = (entry.subject_seq, index)
 
-    def latest_checkpoint(self) -> CheckpointRecord | None:
-        """The checkpoint with the largest size, inside the transaction."""
-        return SqlReader(self._sql.conn).latest_checkpoint()
+    def latest_signed(self) -> tuple[int, bytes] | None:
+        """Size and root hash of the largest checkpoint, inside the transaction."""
+        rows = self._sql.query(
+            "SELECT size, root_hash FROM ledger_checkpoints ORDER BY size DESC LIMIT 1"
+        )
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
 
     def store_checkpoint(self, record: CheckpointRecord) -> None:
         """Record an issued checkpoint at commit."""
@@ -357,32 +429,39 @@ class SqlSequencing:
     def flush(self) -> None:
         """Write everything buffered; the caller commits."""
         sql = self._sql
-        sql.insert_many(
-            "INSERT INTO ledger_entries (idx, leaf_hash, leaf, subject, subject_seq, prev_index)",
-            self._entries,
-        )
-        sql.insert_many("INSERT INTO ledger_nodes (level, idx, hash)", self._nodes)
-        sql.insert_many(
-            "INSERT INTO ledger_subject_heads (subject, last_seq, last_index)",
-            [(subject, seq, index) for subject, (seq, index) in self._heads.items()],
-            " ON CONFLICT (subject) DO UPDATE"
-            " SET last_seq = excluded.last_seq, last_index = excluded.last_index",
-        )
         if self._entries:
-            sql.execute(
-                "UPDATE ledger_state SET size = ? WHERE id = ?",
-                (self.size + len(self._entries), STATE_ROW),
+            heads = [(subject, seq, index) for subject, (seq, index) in self._heads.items()]
+            sql.write_batch(
+                [
+                    ("ledger_entries", _ENTRY_INSERT, self._entries, ""),
+                    ("ledger_nodes", _NODE_INSERT, self._nodes, ""),
+                    (
+                        "ledger_subject_heads",
+                        _HEAD_INSERT,
+                        heads,
+                        " ON CONFLICT (subject) DO UPDATE"
+                        " SET last_seq = excluded.last_seq, last_index = excluded.last_index",
+                    ),
+                ],
+                self.size + len(self._entries),
             )
         if self._checkpoint is not None:
             record = self._checkpoint
-            sql.conn.execute(
-                ledger_checkpoints.insert().values(
-                    size=record.size,
-                    root_hash=record.root_hash,
-                    note=record.note,
-                    issued_at=record.issued_at,
-                )
+            sql.execute(
+                "INSERT INTO ledger_checkpoints (size, root_hash, note, issued_at)"
+                " VALUES (?, ?, ?, ?)",
+                (record.size, record.root_hash, record.note, self._timestamp(record.issued_at)),
             )
+
+
+@contextmanager
+def _unavailable_on_error(what: str) -> Iterator[None]:
+    try:
+        yield
+    except exc.SQLAlchemyError as error:
+        # The driver's first line only: the statement and its parameters stay in the logs.
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+        raise LedgerUnavailable(f"ledger storage failed to {what}: {reason}") from error
 
 
 class SqlStore:
@@ -395,20 +474,19 @@ class SqlStore:
 
     def initialize(self) -> None:
         """Create the state row if missing (safe when several processes race)."""
-        with self.engine.connect() as conn:
-            exists = conn.scalar(select(ledger_state.c.id).where(ledger_state.c.id == STATE_ROW))
-            if exists is not None:
-                return
-            try:
-                conn.execute(ledger_state.insert().values(id=STATE_ROW, size=0))
-                conn.commit()
-            except exc.IntegrityError:
-                conn.rollback()
+        # Write-first statements: on SQLite a read before the write could not upgrade its
+        # lock while another process writes ("database is locked"); this one just waits.
+        with _unavailable_on_error("initialize"), self.engine.connect() as conn:
+            _ConnectionSql(conn).execute(
+                "INSERT INTO ledger_state (id, size) VALUES (?, 0) ON CONFLICT (id) DO NOTHING",
+                (STATE_ROW,),
+            )
+            conn.commit()
 
     @contextmanager
     def reader(self) -> Iterator[SqlReader]:
-        """A reader on a pooled connection."""
-        with self.engine.connect() as conn:
+        """A reader on a pooled connection; database errors become ``LedgerUnavailable``."""
+        with _unavailable_on_error("read"), self.engine.connect() as conn:
             yield SqlReader(conn)
 
     def _writer_connection(self) -> Connection:
@@ -445,22 +523,29 @@ class SqlStore:
     def sequencing(self) -> Iterator[SqlSequencing]:
         """Lock the log in a new transaction on the writer connection; commit on clean exit.
 
-        Must be used from one thread at a time (the sequencer's).
+        Must be used from one thread at a time (the sequencer's). Runs on the driver's
+        connection with the transaction handled here: the batch is the hot path.
         """
         conn = self._writer_connection()
+        raw: Any = conn.connection.driver_connection
+        dialect = conn.dialect
+        # The storage format SQLAlchemy reads DateTime columns back from, on this backend.
+        to_db = ledger_checkpoints.c.issued_at.type.bind_processor(dialect) or (lambda v: v)
         try:
-            sql = _Sql(conn)
+            sql = _DriverSql(raw, dialect.paramstyle == "qmark")
+            if dialect.name == "sqlite":
+                sql.execute("BEGIN IMMEDIATE")
             # Writing first takes the lock before anything is read: a row lock on
-            # PostgreSQL, and on SQLite the write lock, waited for under busy_timeout.
+            # PostgreSQL (SQLite's write lock is already held).
             rows = sql.query(
                 "UPDATE ledger_state SET size = size WHERE id = ? RETURNING size", (STATE_ROW,)
             )
             if not rows:
                 raise LedgerCorrupted("ledger_state has no row: the ledger was not initialized")
-            transaction = SqlSequencing(sql, int(rows[0][0]))
+            transaction = SqlSequencing(sql, int(rows[0][0]), to_db)
             yield transaction
             transaction.flush()
-            conn.commit()
+            raw.commit()
         except BaseException:
             self._drop_writer()
             raise
@@ -470,7 +555,7 @@ class SqlStore:
         if conn is None:
             return
         try:
-            conn.rollback()
+            conn.connection.driver_connection.rollback()  # type: ignore[union-attr]
             conn.close()
         except Exception:
             log.warning("discarding broken ledger writer connection", exc_info=True)
@@ -478,20 +563,20 @@ class SqlStore:
 
     def register_keys(self, verifier_keys: Iterable[str], now: datetime) -> None:
         """Remember verifier keys so checkpoints they signed stay verifiable."""
-        with self.engine.connect() as conn:
-            known = set(conn.scalars(select(ledger_keys.c.verifier_key)))
+        to_db = ledger_keys.c.first_used_at.type.bind_processor(self.engine.dialect)
+        with _unavailable_on_error("register keys"), self.engine.connect() as conn:
+            sql = _ConnectionSql(conn)
             for key in verifier_keys:
-                if key in known:
-                    continue
-                try:
-                    conn.execute(ledger_keys.insert().values(verifier_key=key, first_used_at=now))
-                    conn.commit()
-                except exc.IntegrityError:
-                    conn.rollback()
+                sql.execute(
+                    "INSERT INTO ledger_keys (verifier_key, first_used_at) VALUES (?, ?)"
+                    " ON CONFLICT (verifier_key) DO NOTHING",
+                    (key, to_db(now) if to_db else now),
+                )
+            conn.commit()
 
     def redact(self, index: int) -> bool:
         """Delete entry ``index``'s content, keeping its hashes; false if there is none."""
-        with self.engine.begin() as conn:
+        with _unavailable_on_error("redact"), self.engine.begin() as conn:
             result = conn.execute(
                 ledger_entries.update().where(ledger_entries.c.idx == index).values(leaf=None)
             )

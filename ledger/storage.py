@@ -103,8 +103,8 @@ class SequencingTransaction(Protocol):
         """Buffer leaf ``index`` and the interior nodes it completes."""
         ...
 
-    def latest_checkpoint(self) -> CheckpointRecord | None:
-        """As ``LogReader.latest_checkpoint``, inside the transaction."""
+    def latest_signed(self) -> tuple[int, bytes] | None:
+        """Size and root hash of the largest checkpoint issued, inside the transaction."""
         ...
 
     def store_checkpoint(self, record: CheckpointRecord) -> None:

@@ -80,8 +80,6 @@ class LedgerTree(BaseMerkleTree):  # type: ignore[misc]
         index = self._size
         nodes = self._frontier.append(digest)
         self._writer.store_leaf(index, data, digest, nodes)
-        self._prefetched[(0, index)] = digest
-        self._prefetched.update(nodes)
         self._size += 1
         self.last_leaf_hash = digest
         return self._size
