@@ -181,6 +181,26 @@ def call(
 
 
 @app.command()
+def retention(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="count what would go; change nothing")
+    ] = False,
+) -> None:
+    """Delete access records, ended authorizations and superseded record versions older than
+    the policy data's retention periods; the ledger keeps only the hashes of what it drops."""
+    from gateway.errors import CredgateError
+    from gateway.retention.runner import run
+
+    try:
+        report = run(get_settings(), dry_run=dry_run)
+    except CredgateError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    for line in report.lines():
+        typer.echo(line)
+
+
+@app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="same seed, same enterprises")] = 2022,
     enterprises: Annotated[int, typer.Option(help="how many synthetic enterprises")] = 300,
