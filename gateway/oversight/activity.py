@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from gateway.access.events import AccessEvent
-from gateway.oversight.detectors import BUDGET_REASON, QUERY_ACTIONS, by_local_day
+from gateway.oversight.detectors import BUDGET_REASON, by_local_day, unauthorized
 from gateway.oversight.schemas import ActivityOut, AuthorizationsOut, Counts, DayVolume
 
 
@@ -36,7 +36,6 @@ def summarize(events: Sequence[AccessEvent], zone: ZoneInfo) -> ActivityOut:
         )
         for day, items in by_local_day(events, zone).items()
     ]
-    queries = [e for e in events if e.action in QUERY_ACTIONS]
     return ActivityOut(
         reports=_counts(events, "report"),
         verifications=_counts(events, "verify"),
@@ -44,7 +43,7 @@ def summarize(events: Sequence[AccessEvent], zone: ZoneInfo) -> ActivityOut:
         purposes=dict(sorted(Counter(e.purpose or "" for e in events).items())),
         denials=dict(sorted(Counter(e.reason for e in events if not e.allowed).items())),
         enterprises_touched=len({e.subject for e in events}),
-        enterprises_without_authorization=len({e.subject for e in queries if not e.authorizations}),
+        enterprises_without_authorization=len({e.subject for e in unauthorized(events)}),
         threshold_limit_hits=threshold_limit_hits(events),
     )
 

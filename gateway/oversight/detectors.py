@@ -172,12 +172,20 @@ def bursts(evidence: Evidence, params: BurstParams) -> list[Anomaly]:
     return found
 
 
+def unauthorized(events: Sequence[AccessEvent]) -> list[AccessEvent]:
+    """Queries about enterprises none of whose queries in ``events`` used an authorization
+    (a refusal uses none even when the institution holds one: that is not what counts)."""
+    queries = [e for e in events if e.action in QUERY_ACTIONS]
+    granted = {e.subject for e in queries if e.authorizations}
+    return [e for e in queries if e.subject not in granted]
+
+
 def unauthorized_breadth(
     evidence: Evidence, params: BreadthParams, zone: ZoneInfo
 ) -> list[Anomaly]:
     found = []
     for day, events in by_local_day(evidence.events, zone).items():
-        bare = [e for e in events if e.action in QUERY_ACTIONS and not e.authorizations]
+        bare = unauthorized(events)
         subjects = sorted({e.subject for e in bare})
         if len(subjects) > params.max_enterprises_per_day:
             found.append(

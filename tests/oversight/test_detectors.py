@@ -126,9 +126,11 @@ def test_many_enterprises_without_authorization_in_a_day() -> None:
 def test_accesses_under_an_authorization_or_on_two_days_do_not_count() -> None:
     touched = [event(MORNING, subject=ENTERPRISES[i]) for i in range(20)]
     granted = event(MORNING, subject=ENTERPRISES[20], authorizations=["grant-0001"])
+    # a refusal uses no authorization, even about an enterprise that granted one
+    refused = event(MORNING, subject=ENTERPRISES[20], allowed=False, reason="x")
     next_day = event(MORNING + timedelta(days=1), subject=ENTERPRISES[21])
     found = detectors.unauthorized_breadth(
-        evidence([*touched, granted, next_day]), PARAMS.unauthorized_breadth, ZONE
+        evidence([*touched, granted, refused, next_day]), PARAMS.unauthorized_breadth, ZONE
     )
     assert found == []
 
