@@ -7,7 +7,6 @@ nor HTTP.
 from ledger.errors import (
     CheckpointNotFound,
     EntryNotFound,
-    EntryRedacted,
     InvalidEntry,
     InvalidRequest,
     LedgerCorrupted,
@@ -24,7 +23,6 @@ from ledger.sequencer import Receipt
 __all__ = [
     "CheckpointNotFound",
     "EntryNotFound",
-    "EntryRedacted",
     "InvalidEntry",
     "InvalidRequest",
     "Ledger",

@@ -58,12 +58,6 @@ class EntryNotFound(LedgerError):
     code = "entry_not_found"
 
 
-class EntryRedacted(LedgerError):
-    """The entry's content was deleted by retention; its leaf hash and proofs remain."""
-
-    code = "entry_redacted"
-
-
 class CheckpointNotFound(LedgerError):
     """No checkpoint was issued for this tree size."""
 

@@ -152,6 +152,7 @@ class Ledger:
         self._store = store
         self._signers = list(signers)
         self._append_timeout = append_timeout
+        self._signed = 0
         store.initialize()
         store.register_keys([s.verifier_key for s in self._signers], clock())
         self._sequencer = Sequencer(
@@ -289,22 +290,22 @@ class Ledger:
         _require(index >= 0, "index must not be negative", "index")
         _require(size >= 1, "size must be at least 1", "size")
         with self._store.reader() as reader:
-            latest = self._latest(reader)
-            if index >= latest.size:
+            signed = self._signed_size(reader, max(index + 1, size))
+            if index >= signed:
                 raise NotCheckpointed(
                     f"entry {index} is not in a signed checkpoint yet "
-                    f"(the latest has size {latest.size}); retry shortly",
+                    f"(the latest has size {signed}); retry shortly",
                     parameter="index",
-                    latest_checkpoint_size=latest.size,
+                    latest_checkpoint_size=signed,
                 )
-            if size > latest.size:
+            if size > signed:
                 raise NotCheckpointed(
-                    f"size {size} is beyond the latest checkpoint (size {latest.size})",
+                    f"size {size} is beyond the latest checkpoint (size {signed})",
                     parameter="size",
-                    latest_checkpoint_size=latest.size,
+                    latest_checkpoint_size=signed,
                 )
             _require(index < size, f"index {index} must be below size {size}", "index")
-            return LedgerTree(reader, latest.size).inclusion_proof(index, size)
+            return LedgerTree(reader, signed).inclusion_proof(index, size)
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
         """RFC 9162 consistency proof between tree sizes ``first`` <= ``second``.
@@ -314,14 +315,21 @@ class Ledger:
         _require(first >= 1, "first must be at least 1", "first")
         _require(first <= second, f"first ({first}) must not exceed second ({second})", "first")
         with self._store.reader() as reader:
-            latest = self._latest(reader)
-            if second > latest.size:
+            signed = self._signed_size(reader, second)
+            if second > signed:
                 raise NotCheckpointed(
-                    f"size {second} is beyond the latest checkpoint (size {latest.size})",
+                    f"size {second} is beyond the latest checkpoint (size {signed})",
                     parameter="second",
-                    latest_checkpoint_size=latest.size,
+                    latest_checkpoint_size=signed,
                 )
-            return LedgerTree(reader, latest.size).consistency_proof(first, second)
+            return LedgerTree(reader, signed).consistency_proof(first, second)
+
+    def _signed_size(self, reader: LogReader, needed: int) -> int:
+        """The latest checkpoint's size, read from storage again only when ``needed`` is
+        beyond the last size seen (checkpoints only grow): most proofs cost one query."""
+        if needed > self._signed:
+            self._signed = max(self._signed, self._latest(reader).size)
+        return self._signed
 
     # Operations.
 

@@ -182,34 +182,57 @@ class _Sql:
         )
 
     def read_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
-        # One round trip of primary-key lookups: SQLite cannot use the key for
-        # ``(level, idx) IN (VALUES ...)``, but plans each UNION ALL arm as a point lookup.
-        arms: list[tuple[str, tuple[int, ...]]] = []
-        for position, (level, index) in enumerate(ids):
-            if level == 0:
-                arms.append(
-                    (f"SELECT {position}, leaf_hash FROM ledger_entries WHERE idx = ?", (index,))
-                )
-            else:
-                arms.append(
-                    (
-                        f"SELECT {position}, hash FROM ledger_nodes WHERE level = ? AND idx = ?",
-                        (level, index),
-                    )
-                )
         found: dict[int, bytes] = {}
-        # SQLite allows at most 500 arms in one compound SELECT.
-        for start in range(0, len(arms), 200):
-            chunk = arms[start : start + 200]
-            rows = self.query(
-                " UNION ALL ".join(arm for arm, _ in chunk),
-                tuple(value for _, values in chunk for value in values),
-            )
+        if self._format:
+            rows = self._run(_POSTGRES_NODES, _postgres_node_params(ids))
             found.update((position, bytes(value)) for position, value in rows)
+        else:
+            for start in range(0, len(ids), 200):  # at most 500 arms per compound SELECT
+                sql, params = _sqlite_node_query(ids[start : start + 200], start)
+                found.update((position, bytes(value)) for position, value in self._run(sql, params))
         if len(found) != len(ids):
             missing = [ids[p] for p in range(len(ids)) if p not in found]
             raise LedgerCorrupted(f"tree nodes missing from storage: {missing[:5]}")
         return [found[p] for p in range(len(ids))]
+
+
+def _sqlite_node_query(ids: Sequence[NodeId], offset: int) -> tuple[str, tuple[int, ...]]:
+    # SQLite cannot use the primary key for ``(level, idx) IN (VALUES ...)``, but plans each
+    # UNION ALL arm as a point lookup.
+    arms: list[str] = []
+    params: list[int] = []
+    for position, (level, index) in enumerate(ids, start=offset):
+        if level == 0:
+            arms.append(f"SELECT {position}, leaf_hash FROM ledger_entries WHERE idx = ?")
+            params.append(index)
+        else:
+            arms.append(f"SELECT {position}, hash FROM ledger_nodes WHERE level = ? AND idx = ?")
+            params += [level, index]
+    return " UNION ALL ".join(arms), tuple(params)
+
+
+# One text for every proof, so psycopg parses it once and PostgreSQL keeps it prepared.
+_POSTGRES_NODES = (
+    "SELECT k.position, n.hash"
+    " FROM unnest(%b::bigint[], %b::smallint[], %b::bigint[]) AS k(position, level, idx)"
+    " JOIN ledger_nodes n ON n.level = k.level AND n.idx = k.idx"
+    " UNION ALL"
+    " SELECT k.position, e.leaf_hash"
+    " FROM unnest(%b::bigint[], %b::bigint[]) AS k(position, idx)"
+    " JOIN ledger_entries e ON e.idx = k.idx"
+)
+
+
+def _postgres_node_params(ids: Sequence[NodeId]) -> tuple[list[int], ...]:
+    inner = [(p, level, index) for p, (level, index) in enumerate(ids) if level > 0]
+    leaves = [(p, index) for p, (level, index) in enumerate(ids) if level == 0]
+    return (
+        [p for p, _, _ in inner],
+        [level for _, level, _ in inner],
+        [index for _, _, index in inner],
+        [p for p, _ in leaves],
+        [index for _, index in leaves],
+    )
 
 
 class _ConnectionSql(_Sql):

@@ -20,7 +20,6 @@ STATUS_BY_LEDGER_ERROR: dict[type[errors.LedgerError], int] = {
     errors.InvalidRequest: 422,
     errors.EntryNotFound: 404,
     errors.CheckpointNotFound: 404,
-    errors.EntryRedacted: 410,
     errors.VerificationError: 422,
     errors.InvalidEntry: 500,
 }
