@@ -24,6 +24,7 @@ def access_context(services: ServicesDep, session: SessionDep) -> service.Access
         ledger=services.ledger,
         live=services.live_sources,
         now=services.clock.now(),
+        publication=services.policy_data.penalty_publication,
     )
 
 

@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from gateway.access.live_sources import LiveSources
 from gateway.catalog.model import Catalog
+from gateway.policy.data import PenaltyPublicationParams
 from gateway.records import repository
+from gateway.subject_rights.visibility import marks_for
 
 NO_LIVE_INTERFACE = "no live interface configured"
 
@@ -61,3 +63,26 @@ def load(
             for i, record in enumerate(answer.records)
         ]
     return holdings
+
+
+def shown_to_institutions(
+    session: Session,
+    held: Holdings,
+    subject: str,
+    now: datetime,
+    publication: PenaltyPublicationParams,
+) -> Holdings:
+    """``held`` without what institutions may no longer see: repaired records and adverse
+    records past their publication window. Reports and verifications both go through here."""
+    marks = marks_for(session, subject)
+    return Holdings(
+        {
+            dataset: [
+                r
+                for r in rows
+                if marks.shown_to_institutions(dataset, r.record_id, r.fields, now, publication)
+            ]
+            for dataset, rows in held.records.items()
+        },
+        dict(held.unavailable),
+    )

@@ -9,7 +9,6 @@ ledger cannot take the entry the request fails with 503 and nothing leaves.
 from __future__ import annotations
 
 import base64
-import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,7 @@ from gateway.authorizations import service as authorizations
 from gateway.catalog.model import Catalog, DatasetSpec
 from gateway.db import lock_for_write
 from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
-from gateway.policy.data import PenaltyPublicationParams, load_policy_data
+from gateway.policy.data import PenaltyPublicationParams
 from gateway.policy.decision import Decision
 from gateway.policy.engine import PolicyEngine
 from gateway.principals.models import Principal, Role
@@ -45,9 +44,7 @@ class AccessContext:
     ledger: ledger_port.LedgerPort | None
     live: LiveSources | None
     now: datetime
-    publication: PenaltyPublicationParams = dataclasses.field(
-        default_factory=lambda: load_policy_data().penalty_publication
-    )
+    publication: PenaltyPublicationParams
 
 
 def parse_subject(code: str) -> str:
@@ -93,6 +90,8 @@ def _disclosed_datasets(
     for item in decision.disclose:
         classes_by_dataset[item.dataset].add(item.disclosure_class.value)
     held = holdings.load(ctx.session, ctx.catalog, ctx.live, subject, classes_by_dataset)
+    if not self_view:
+        held = holdings.shown_to_institutions(ctx.session, held, subject, ctx.now, ctx.publication)
     marks = marks_for(ctx.session, subject)
     out: list[DatasetOut] = []
     disclosed_fields: dict[str, list[str]] = {}
@@ -111,11 +110,6 @@ def _disclosed_datasets(
                 repaired=marks.repaired(dataset.id, r.record_id),
             )
             for r in held.records.get(dataset.id, [])
-            # repaired records and those past their publication window: the subject's only
-            if self_view
-            or marks.shown_to_institutions(
-                dataset.id, r.record_id, r.fields, ctx.now, ctx.publication
-            )
         ]
         if records:
             disclosed_fields[dataset.id] = sorted({k for r in records for k in r.fields})

@@ -238,7 +238,13 @@ def verify(
         )
     budget.spend(ctx.session, institution.id, subject, thresholds, ctx.now)
     wanted = {d for c in checks if c.spec.name in permitted for d in c.spec.datasets}
-    held = holdings.load(ctx.session, ctx.catalog, ctx.live, subject, wanted)
+    held = holdings.shown_to_institutions(
+        ctx.session,
+        holdings.load(ctx.session, ctx.catalog, ctx.live, subject, wanted),
+        subject,
+        ctx.now,
+        ctx.publication,
+    )
     today = budget.platform_day(ctx.now)
     results = []
     for check in checks:

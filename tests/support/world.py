@@ -53,6 +53,7 @@ class World:
     bank: Actor
     records: dict[str, dict[str, Any]]
     live: FakeLiveSources
+    sources: dict[str, Actor] = field(default_factory=dict)
 
     def grant(self, **overrides: Any) -> dict[str, Any]:
         now = int(self.bank.clock.now().timestamp())
@@ -142,7 +143,8 @@ def build_world(make_actor: Callable[..., Actor], services: Any) -> World:
     bank = make_actor(Role.institution, "bank-bx-001", kind=InstitutionKind.bank)
     live = FakeLiveSources({"tax_payments": [LIVE_TAX_PAYMENTS]})
     services.live_sources = live
-    return World(enterprise, bank, records, live)
+    sources = {actor.id: actor for actor in (regulator, housing, ndrc)}
+    return World(enterprise, bank, records, live, sources)
 
 
 def later(actor: Actor, days: int) -> None:
