@@ -35,6 +35,8 @@ class CheckpointSource(Protocol):
 
 
 class Verdict(StrEnum):
+    """How an observed checkpoint relates to the last one trusted."""
+
     FIRST = "first"
     UNCHANGED = "unchanged"
     EXTENDED = "extended"

@@ -16,6 +16,7 @@ class LedgerError(Exception):
     code = "ledger_error"
 
     def __init__(self, message: str, *, detail: Any = None) -> None:
+        """An error with a human ``message`` and structured ``detail``."""
         super().__init__(message)
         self.message = message
         self.detail = detail
@@ -42,6 +43,7 @@ class InvalidRequest(LedgerError):
     code = "invalid_request"
 
     def __init__(self, message: str, *, parameter: str, **detail: Any) -> None:
+        """An error about request parameter ``parameter``; ``detail`` adds context."""
         super().__init__(message, detail={"parameter": parameter, **detail})
         self.parameter = parameter
 

@@ -303,6 +303,7 @@ class SqlReader:
     """``LogReader`` over one pooled connection."""
 
     def __init__(self, conn: Connection) -> None:
+        """Reads on ``conn``."""
         self._conn = conn
         self._sql = _ConnectionSql(conn)
 
@@ -394,6 +395,7 @@ class SqlSequencing:
     """``SequencingTransaction``: buffers one batch and writes it with a few statements."""
 
     def __init__(self, sql: _Sql, size: int, timestamp: Callable[[datetime], Any]) -> None:
+        """A batch on top of ``size`` entries; ``timestamp`` converts datetimes for storage."""
         self._sql = sql
         self._timestamp = timestamp
         self.size = size
