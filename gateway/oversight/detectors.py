@@ -254,20 +254,25 @@ class _Probes:
 
 def bisection(evidence: Evidence, params: BisectionParams) -> list[Anomaly]:
     """Many distinct thresholds asked of one predicate about one enterprise, or refusals for
-    the bisection budget. A budget refusal counts for every thresholded predicate it asked."""
+    the bisection budget. A budget refusal counts for every predicate the request asked (the
+    event does not say which ran over); the budget also covers predicates without a
+    threshold, such as guesses of an ID number, whose arguments the event does not hold."""
     groups: dict[tuple[str, str], _Probes] = defaultdict(_Probes)
     for event in evidence.events:
         if event.action != "verify":
             continue
         hit = event.reason == BUDGET_REASON or bool(event.detail.get("budget_exceeded"))
-        asked = {
-            (str(c["predicate"]), str(c["threshold"]))
-            for c in event.detail.get("checks", [])
-            if c.get("threshold") is not None
-        }
-        for predicate in sorted({p for p, _ in asked}):
+        checks = event.detail.get("checks", [])
+        for predicate in sorted({str(c["predicate"]) for c in checks}):
+            asked = {
+                str(c["threshold"])
+                for c in checks
+                if c["predicate"] == predicate and c.get("threshold") is not None
+            }
+            if not asked and not hit:
+                continue
             probes = groups[(event.subject, predicate)]
-            probes.thresholds |= {t for p, t in asked if p == predicate}
+            probes.thresholds |= asked
             probes.budget_hits += hit
             probes.events.append(event)
     found = []

@@ -175,6 +175,19 @@ def test_thresholds_about_different_enterprises_are_not_a_bisection() -> None:
     assert detectors.bisection(evidence(asks), PARAMS.bisection) == []
 
 
+def test_a_budget_refusal_without_thresholds_is_a_bisection_signal_too() -> None:
+    guesses = [
+        verify_event(MORNING, "legal_representative_id_is", None),
+        verify_event(MORNING, "legal_representative_id_is", None, budget_exceeded=True),
+    ]
+    [found] = detectors.bisection(evidence(guesses), PARAMS.bisection)
+    assert found.detail == {
+        "predicate": "legal_representative_id_is", "distinct_thresholds": 0, "budget_hits": 1,
+    }  # fmt: skip
+    assert found.ledger_indexes == (guesses[1].ledger_index,)
+    assert detectors.bisection(evidence(guesses[:1]), PARAMS.bisection) == []
+
+
 def test_a_budget_refusal_is_a_bisection_signal() -> None:
     asks = [verify_event(MORNING, "debt_ratio_at_most", "0.5", budget_exceeded=True)]
     [found] = detectors.bisection(evidence(asks), PARAMS.bisection)
