@@ -56,20 +56,26 @@ def build_services(
     )
 
 
-def open_service_ledger(services: Services) -> Any:
-    """Open the ledger in its database (creating its tables in a separate embedded file)."""
-    from gateway.ledger_api.wiring import open_ledger
+def ledger_engine(settings: Settings, main_engine: Engine) -> Engine:
+    """The engine of the ledger's database: the main one, or (embedded) a file of its own
+    whose tables are created here. Dispose of it if it is not ``main_engine``."""
     from ledger.sql_store import create_tables
 
-    settings = services.settings
     url = settings.effective_ledger_database_url
     if url == settings.effective_database_url:
-        engine = services.engine
-    else:
-        engine = make_engine(url)
-        create_tables(engine)
+        return main_engine
+    engine = make_engine(url)
+    create_tables(engine)
+    return engine
+
+
+def open_service_ledger(services: Services) -> Any:
+    """Open the ledger in its database and start its sequencer."""
+    from gateway.ledger_api.wiring import open_ledger
+
+    engine = ledger_engine(services.settings, services.engine)
     services.extras["ledger_engine"] = engine
-    return open_ledger(settings, engine)
+    return open_ledger(services.settings, engine)
 
 
 def close_service_ledger(services: Services) -> None:

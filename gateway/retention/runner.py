@@ -11,8 +11,8 @@ from gateway.settings import Settings
 
 def run(settings: Settings, *, dry_run: bool, clock: Clock | None = None) -> RetentionReport:
     """Apply the policy data's retention periods now. A dry run opens no ledger."""
+    from gateway.bootstrap import ledger_engine as open_ledger_engine
     from gateway.ledger_api.wiring import open_ledger
-    from ledger.sql_store import create_tables
 
     clock = clock or SystemClock()
     rules = load_policy_data().retention
@@ -21,10 +21,7 @@ def run(settings: Settings, *, dry_run: bool, clock: Clock | None = None) -> Ret
     ledger = None
     try:
         if not dry_run:
-            url = settings.effective_ledger_database_url
-            if url != settings.effective_database_url:
-                ledger_engine = make_engine(url)
-                create_tables(ledger_engine)
+            ledger_engine = open_ledger_engine(settings, engine)
             ledger = open_ledger(settings, ledger_engine, clock)
         return apply(engine, ledger, rules, clock.now(), dry_run=dry_run)
     finally:
