@@ -254,16 +254,19 @@ class _Probes:
 
 def bisection(evidence: Evidence, params: BisectionParams) -> list[Anomaly]:
     """Many distinct thresholds asked of one predicate about one enterprise, or refusals for
-    the bisection budget. A budget refusal counts for every predicate the request asked (the
-    event does not say which ran over); the budget also covers predicates without a
-    threshold, such as guesses of an ID number, whose arguments the event does not hold."""
+    the bisection budget. A budget refusal counts for the predicates the event names as over
+    budget; the budget also covers predicates without a threshold, such as guesses of an ID
+    number, whose arguments the event does not hold."""
     groups: dict[tuple[str, str], _Probes] = defaultdict(_Probes)
     for event in evidence.events:
         if event.action != "verify":
             continue
-        hit = event.reason == BUDGET_REASON or bool(event.detail.get("budget_exceeded"))
+        refused = event.reason == BUDGET_REASON or bool(event.detail.get("budget_exceeded"))
+        over = set(event.detail.get("over_budget") or [])
         checks = event.detail.get("checks", [])
         for predicate in sorted({str(c["predicate"]) for c in checks}):
+            # events name the predicates that ran over; older ones count for every predicate
+            hit = refused and (not over or predicate in over)
             asked = {
                 str(c["threshold"])
                 for c in checks

@@ -172,6 +172,7 @@ class _Request:
                 detail={
                     "checks": _event_checks(self.checks, results),
                     "budget_exceeded": reason == "bisection_budget_exceeded",
+                    "over_budget": (extra or {}).get("over_budget", []),
                 },
             ),
         )
