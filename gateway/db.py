@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,9 +37,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+WRITER_QUEUE_TIMEOUT_SECONDS = 30.0
+_WRITER_GATE = "credgate_writer_gate"
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def _writer_gate(connection: Any) -> threading.Lock:
+    return _GATES[connection.engine]
+
+
 def _sqlite_begin(connection: Any) -> None:
     mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    if mode == "IMMEDIATE":
+        # Writers of this process queue here and are woken at once when the lock frees,
+        # instead of polling SQLite's busy handler (which backs off and starves some).
+        if not _writer_gate(connection).acquire(timeout=WRITER_QUEUE_TIMEOUT_SECONDS):
+            raise sqlite3.OperationalError("database is locked (writer queue timed out)")
+        connection.info[_WRITER_GATE] = True
+    try:
+        connection.exec_driver_sql(f"BEGIN {mode}")
+    except BaseException:
+        _release_writer(connection)
+        raise
+
+
+def _release_writer(connection: Any) -> None:
+    if connection.info.pop(_WRITER_GATE, False):
+        _writer_gate(connection).release()
 
 
 def lock_for_write(session: Session) -> None:
@@ -71,6 +100,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _release_writer)
+        event.listen(engine, "rollback", _release_writer)
+        gate = _GATES.setdefault(engine, threading.Lock())
+
+        def release_on_checkin(_: Any, record: Any) -> None:
+            # a connection back in the pool holds no transaction: never let it keep the gate
+            if record.info.pop(_WRITER_GATE, False):
+                gate.release()
+
+        event.listen(engine.pool, "checkin", release_on_checkin)
         return engine
     return create_engine(
         url,
@@ -82,9 +121,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit when the block succeeds, roll back on any exception."""
+def unit_of_work(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """One transaction: commit when the block succeeds, roll back on any exception.
+
+    ``write=True`` takes the write lock first (see :func:`lock_for_write`)."""
     with Session(engine, expire_on_commit=False) as session:
+        if write:
+            lock_for_write(session)
         try:
             yield session
             session.commit()

@@ -144,10 +144,10 @@ def _remember_once(
     engine: Engine, issuer: str, jti: str, keep_until: datetime, now: datetime
 ) -> None:
     try:
-        with unit_of_work(engine) as session:
+        with unit_of_work(engine, write=True) as session:
             repository.remember_token(session, issuer, jti, keep_until)
     except IntegrityError:
         raise Unauthenticated("token replayed: this jti was already used") from None
     if hash(jti) % 64 == 0:  # now and then, forget ids whose tokens have expired anyway
-        with unit_of_work(engine) as session:
+        with unit_of_work(engine, write=True) as session:
             repository.forget_expired_tokens(session, now)
