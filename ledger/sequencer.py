@@ -15,6 +15,7 @@ signs two inconsistent checkpoints, whichever process signed the last one).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -33,6 +34,7 @@ from ledger.tree import LedgerTree
 log = logging.getLogger(__name__)
 
 MAX_CACHED_SUBJECTS = 100_000
+LINGER_SECONDS = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +50,25 @@ class Receipt:
 
 
 class _Pending:
-    __slots__ = ("done", "error", "prepared", "receipt")
+    __slots__ = ("abandoned", "done", "error", "next", "prepared", "receipt")
 
     def __init__(self, prepared: PreparedEntry) -> None:
         self.prepared = prepared
         self.receipt: Receipt | None = None
         self.error: LedgerError | None = None
+        # Waiters of one batch form a chain; see Sequencer._wake.
+        self.next: _Pending | None = None
+        self.abandoned = False
         # A bare lock is the cheapest way to park a thread until the commit.
         self.done = threading.Lock()
         self.done.acquire()
+
+
+def _chained(batch: list[_Pending]) -> _Pending | None:
+    """Link ``batch`` into a wake-up chain; returns its head."""
+    for pending, following in itertools.pairwise(batch):
+        pending.next = following
+    return batch[0] if batch else None
 
 
 _STOP = object()
@@ -85,6 +97,7 @@ class Sequencer:
         self._interval = checkpoint_interval
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
+        self._handoff = threading.Lock()
         self._closed = False
         # Caches valid only while the stored size is the one we last wrote or read.
         self._frontier = CompactRange.empty()
@@ -118,15 +131,37 @@ class Sequencer:
         self._queue.put(pending)
         deadline = time.monotonic() + timeout
         while not pending.done.acquire(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
-            if not self._thread.is_alive():
-                # Queued after the sequencer drained its queue for the last time.
-                raise LedgerUnavailable("the ledger is closed")
-            if time.monotonic() >= deadline:
-                raise LedgerUnavailable(f"the ledger did not commit the entry within {timeout}s")
+            if self._thread.is_alive() and time.monotonic() < deadline:
+                continue
+            with self._handoff:
+                if not pending.done.acquire(blocking=False):
+                    pending.abandoned = True
+                    if not self._thread.is_alive():
+                        # Queued after the sequencer drained its queue for the last time.
+                        raise LedgerUnavailable("the ledger is closed")
+                    raise LedgerUnavailable(
+                        f"the ledger did not commit the entry within {timeout}s"
+                    )
+            break
+        self._wake(pending.next)
         if pending.error is not None:
             raise pending.error
         assert pending.receipt is not None
         return pending.receipt
+
+    def _wake(self, pending: _Pending | None) -> None:
+        """Release the first waiter of a chain that has not given up.
+
+        The sequencer wakes only a batch's first waiter; each waiter wakes the next as it
+        resumes. Waking all at once would have every one of them fight the others (and the
+        sequencer) for the GIL; passed along, each finds it free. Halves context switches.
+        """
+        while pending is not None:
+            with self._handoff:
+                if not pending.abandoned:
+                    pending.done.release()
+                    return
+            pending = pending.next
 
     def wait_signed(self, timeout: float) -> None:
         """Block until this process signs a checkpoint, or ``timeout`` seconds pass."""
@@ -143,6 +178,19 @@ class Sequencer:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:
+            # A bug, not a storage failure (those are handled per batch): fail closed.
+            log.exception("the ledger sequencer stopped")
+            self._closed = True
+            self._start_error = LedgerUnavailable(f"the ledger sequencer stopped: {exc!r}")
+            self._started.set()
+            raise
+        finally:
+            self._fail_leftovers()
+
+    def _loop(self) -> None:
         stopping = False
         while not stopping:
             batch: list[_Pending] = []
@@ -154,15 +202,15 @@ class Sequencer:
             if item is not None:
                 stopping = self._gather(item, batch)
             self._process(batch, force_checkpoint=stopping)
-        self._fail_leftovers()
 
     def _gather(self, item: object, batch: list[_Pending]) -> bool:
         """Fill ``batch`` starting with ``item``; true when told to stop.
 
-        Lingers while more entries keep arriving: the appenders released by the previous
-        commit are coming back, and taking them all at once both amortizes the fsync and
-        lets this thread write while they are parked instead of fighting them for the GIL.
+        Lingers (at most ``LINGER_SECONDS``) while more entries keep arriving: the appenders
+        woken by the previous commit are coming back, and taking more of them at once
+        amortizes the fsync; those still coming run while this thread waits on the disk.
         """
+        deadline = time.perf_counter() + LINGER_SECONDS
         while True:
             while item is not None:
                 if item is _STOP:
@@ -175,6 +223,8 @@ class Sequencer:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     item = None
+            if time.perf_counter() > deadline:
+                return False
             queued = self._queue.qsize()
             time.sleep(0)  # yield the GIL to appenders about to enqueue
             if self._queue.qsize() == queued:
@@ -189,7 +239,7 @@ class Sequencer:
                 return
             if isinstance(item, _Pending):
                 item.error = LedgerUnavailable("the ledger is closed")
-                item.done.release()
+                self._wake(item)
 
     def _checkpoint_wait(self) -> float | None:
         """Seconds until a checkpoint is due, or ``None`` when everything is signed."""
@@ -213,7 +263,7 @@ class Sequencer:
             log.error("ledger batch of %d failed: %s", len(batch), error.message)
             for pending in batch:
                 pending.error = error
-                pending.done.release()
+            self._wake(_chained(batch))
             if not batch:
                 # Do not spin on a failing checkpoint: retry after one interval.
                 self._last_signed = time.monotonic()
@@ -227,7 +277,7 @@ class Sequencer:
         self._heads.update(heads)
         for pending, receipt in zip(batch, receipts, strict=True):
             pending.receipt = receipt
-            pending.done.release()
+        self._wake(_chained(batch))
         self._started.set()
         if signed is not None:
             with self._signed:

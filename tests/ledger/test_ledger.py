@@ -22,8 +22,10 @@ from ledger import (
     LedgerCorrupted,
     LedgerUnavailable,
     NotCheckpointed,
+    Receipt,
     merkle,
 )
+from ledger.entry import prepare
 from ledger.note import NoteVerifier, verify_checkpoint
 from ledger.verify import verify_checkpoint_consistency, verify_entry, verify_subject_page
 from tests.ledger.conftest import ORIGIN
@@ -299,3 +301,40 @@ def test_a_closed_ledger_refuses_appends(ledger: Ledger) -> None:
     ledger.close()
     with pytest.raises(LedgerUnavailable, match="closed"):
         ledger.append({})
+
+
+def test_an_appender_that_gives_up_does_not_stall_the_others(
+    make_ledger: Callable[..., Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = make_ledger()
+    sequencer = ledger._sequencer
+    slow_write = sequencer._write
+
+    def write(batch: list[Any], force: bool) -> Any:
+        if batch:
+            time.sleep(0.5)
+        return slow_write(batch, force)
+
+    monkeypatch.setattr(sequencer, "_write", write)
+    outcomes: dict[str, object] = {}
+
+    def appender(name: str, timeout: float) -> None:
+        try:
+            outcomes[name] = sequencer.submit(prepare({"who": name}), timeout)
+        except LedgerUnavailable as exc:
+            outcomes[name] = exc
+
+    blocker = threading.Thread(target=appender, args=("blocker", 10))
+    blocker.start()
+    time.sleep(0.1)  # the blocker's batch is being written: the next ones queue up
+    threads = [threading.Thread(target=appender, args=("impatient", 0.2))]
+    threads[0].start()
+    time.sleep(0.02)
+    threads += [threading.Thread(target=appender, args=(n, 10)) for n in ("b", "c")]
+    for thread in threads[1:]:
+        thread.start()
+    for thread in [blocker, *threads]:
+        thread.join(15)
+    assert isinstance(outcomes["impatient"], LedgerUnavailable)
+    assert all(isinstance(outcomes[n], Receipt) for n in ("blocker", "b", "c"))
+    assert ledger.size() == 4  # the impatient entry was committed all the same
