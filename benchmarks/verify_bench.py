@@ -30,6 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gateway.app import REQUEST_CONCURRENCY  # noqa: E402
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger  # noqa: E402
 from gateway.client import sign_token  # noqa: E402
 from gateway.demo.generator import generate_demo  # noqa: E402
@@ -103,6 +104,8 @@ def start_server(
         "--log-level",
         "warning",
         "--no-access-log",
+        "--limit-concurrency",
+        str(REQUEST_CONCURRENCY),
     ]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from gateway import error_handlers
@@ -21,6 +22,9 @@ from gateway.settings import get_settings
 from gateway.subject_rights.endpoints import router as subject_rights_router
 from gateway.verification.endpoints import router as verification_router
 
+WORKER_THREADS = 256
+REQUEST_CONCURRENCY = 192
+
 
 def create_app(services: Services | None = None) -> FastAPI:
     """Build the app; ``services`` lets tests and the demo inject their own wiring."""
@@ -28,6 +32,11 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync handlers run on AnyIO's worker threads. A request holding the database's write
+        # lock still needs a thread to serialise its answer before its transaction ends; with
+        # too few threads, all of them can be waiting for that lock. Keep far more threads than
+        # concurrent requests (``credgate serve`` caps those at REQUEST_CONCURRENCY).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         opened = services.ledger is None
         if opened:
             services.ledger = open_service_ledger(services)

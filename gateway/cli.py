@@ -58,7 +58,16 @@ def serve(
     """Serve the gateway (schema must exist: run ``credgate init`` first)."""
     import uvicorn
 
-    uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers)
+    from gateway.app import REQUEST_CONCURRENCY
+
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        limit_concurrency=REQUEST_CONCURRENCY,
+    )
 
 
 @app.command()

@@ -86,9 +86,11 @@ def run_demo(
         if serve:
             import uvicorn
 
-            from gateway.app import create_app
+            from gateway.app import REQUEST_CONCURRENCY, create_app
 
-            uvicorn.run(create_app(services), host=host, port=port)
+            uvicorn.run(
+                create_app(services), host=host, port=port, limit_concurrency=REQUEST_CONCURRENCY
+            )
     finally:
         close_service_ledger(services)
         services.engine.dispose()
