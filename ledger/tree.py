@@ -118,11 +118,6 @@ class LedgerTree(BaseMerkleTree):  # type: ignore[misc]
 
     # The RFC 9162 interface the ledger uses (leaf indices from 0).
 
-    @property
-    def size(self) -> int:
-        """Number of leaves in this view."""
-        return self._size
-
     def root(self, size: int | None = None) -> bytes:
         """MTH of the first ``size`` leaves (default: all)."""
         size = self._size if size is None else size

@@ -75,10 +75,6 @@ class HttpLedger:
         """The latest signed checkpoint note."""
         return self._get("/checkpoint").text
 
-    def checkpoint(self, size: int) -> str:
-        """The checkpoint the gateway issued for ``size``."""
-        return self._get("/checkpoint", {"size": size}).text
-
     def checkpoints_after(self, size: int, limit: int) -> list[str]:
         """Notes of every checkpoint issued with a size above ``size``, oldest first."""
         body = self._json("/checkpoints", {"after": size, "limit": limit})
@@ -86,10 +82,6 @@ class HttpLedger:
         if not isinstance(items, list):
             raise VerificationError("checkpoint list answer has no checkpoints")
         return [str(item.get("note", "")) for item in items if isinstance(item, dict)]
-
-    def verifier_key(self) -> str:
-        """The key the gateway says it signs with (trust it only after checking it out of band)."""
-        return self._get("/key").text.strip()
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """The gateway's inclusion proof of ``index`` in the tree of ``size``."""

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from ledger import Ledger
 from ledger.keys import ensure_signing_key
+from ledger.note import NoteSigner
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,8 +79,6 @@ def key(tmp_path: Path) -> Path:
 def test_two_processes_appending_concurrently_make_one_gap_free_log(
     database_url: str, engine: Engine, key: Path, make_ledger: Callable[..., Ledger]
 ) -> None:
-    from ledger.note import NoteSigner
-
     signer = NoteSigner("test.credgate.local/ledger", ensure_signing_key(key))
     make_ledger(signers=[signer]).close()  # tables and state row exist before the race
     processes = [
@@ -113,8 +112,6 @@ def test_two_processes_appending_concurrently_make_one_gap_free_log(
 def test_a_process_killed_mid_burst_loses_no_acknowledged_entry(
     database_url: str, key: Path, make_ledger: Callable[..., Ledger], round_: int
 ) -> None:
-    from ledger.note import NoteSigner
-
     signer = NoteSigner("test.credgate.local/ledger", ensure_signing_key(key))
     rng = random.Random(round_ * 7919 + os.getpid())
     acks: list[Ack] = []
