@@ -14,7 +14,6 @@ from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.ingestion.endpoints import router as ingestion_router
-from gateway.ledger_api import http_errors as ledger_http_errors
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
@@ -54,7 +53,6 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     error_handlers.install(app)
-    ledger_http_errors.install(app)
     app.include_router(catalog_router)
     app.include_router(principals_router)
     app.include_router(ingestion_router)

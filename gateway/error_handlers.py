@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from gateway import errors
+from ledger import errors as ledger_errors
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +25,25 @@ STATUS_BY_ERROR: dict[type[errors.CredgateError], int] = {
 }
 
 
-def status_for(exc: errors.CredgateError) -> int:
+# The ledger core raises its own errors (it knows no HTTP); their statuses live here too.
+STATUS_BY_LEDGER_ERROR: dict[type[ledger_errors.LedgerError], int] = {
+    ledger_errors.LedgerUnavailable: 503,
+    ledger_errors.SigningKeyError: 503,
+    ledger_errors.NotCheckpointed: 404,
+    ledger_errors.InvalidRequest: 422,
+    ledger_errors.EntryNotFound: 404,
+    ledger_errors.CheckpointNotFound: 404,
+    ledger_errors.VerificationError: 422,
+    ledger_errors.InvalidEntry: 500,
+}
+
+
+def status_for(exc: Exception) -> int:
+    """The status of ``exc``: that of its nearest mapped class, else 500."""
+    table: dict[type, int] = {**STATUS_BY_ERROR, **STATUS_BY_LEDGER_ERROR}
     for cls in type(exc).__mro__:
-        if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]
+        if cls in table:
+            return table[cls]
     return 500
 
 
@@ -45,6 +61,17 @@ async def _credgate_error(_: Request, exc: Exception) -> JSONResponse:
     if status >= 500:
         log.warning("failing closed: %s", exc.message)
     return _render(status, exc.code, exc.message, exc.detail)
+
+
+async def _ledger_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ledger_errors.LedgerError)
+    status = status_for(exc)
+    if status >= 500:
+        log.warning("ledger failing closed: %s", exc.message)
+    response = _render(status, exc.code, exc.message, exc.detail)
+    if isinstance(exc, ledger_errors.NotCheckpointed):
+        response.headers["Retry-After"] = "1"
+    return response
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -74,4 +101,5 @@ async def _database_busy(_: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(errors.CredgateError, _credgate_error)
+    app.add_exception_handler(ledger_errors.LedgerError, _ledger_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

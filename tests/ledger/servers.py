@@ -13,7 +13,6 @@ import uvicorn
 from fastapi import FastAPI
 
 from gateway import error_handlers
-from gateway.ledger_api import http_errors
 from gateway.ledger_api.endpoints import router
 from ledger import Ledger
 
@@ -22,7 +21,6 @@ def ledger_app(ledger: Ledger | None) -> FastAPI:
     app = FastAPI()
     app.state.services = SimpleNamespace(ledger=ledger)
     error_handlers.install(app)
-    http_errors.install(app)
     app.include_router(router)
     return app
 
