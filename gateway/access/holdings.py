@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,8 @@ def load(
     live: LiveSources | None,
     subject: str,
     datasets: Iterable[str],
+    grants: Mapping[str, str] | None = None,
+    for_subject: bool = False,
 ) -> Holdings:
     """Current records of ``datasets`` for ``subject``; live datasets are fetched from their
     source now (and never stored); a source that fails is named in ``unavailable``."""
@@ -55,7 +57,7 @@ def load(
         if live is None:
             holdings.unavailable[dataset.id] = NO_LIVE_INTERFACE
             continue
-        answer = live.fetch(dataset, subject)
+        answer = live.fetch(dataset, subject, (grants or {}).get(dataset.id), for_subject)
         if answer.error is not None:
             holdings.unavailable[dataset.id] = answer.error
         holdings.records[dataset.id] = [

@@ -25,8 +25,19 @@ class LiveAnswer:
         return self.error is None
 
 
+GRANT_HEADER = "Credgate-Authorization"  # the enterprise's signed authorization (JWS)
+SUBJECT_HEADER = "Credgate-Subject-Access"  # "1": the enterprise itself is asking
+
+
 class LiveSources(Protocol):
-    def fetch(self, dataset: DatasetSpec, uscc: str) -> LiveAnswer: ...
+    def fetch(
+        self, dataset: DatasetSpec, uscc: str, grant: str | None = None, for_subject: bool = False
+    ) -> LiveAnswer:
+        """The subject's current records of ``dataset`` from its source. ``grant`` is the
+        enterprise's authorization the request relies on, forwarded so that the source can
+        check it (the plan's 经企业授权 interface calls); ``for_subject`` marks the
+        enterprise's own free look at its data."""
+        ...
 
 
 class HttpLiveSources:
@@ -41,12 +52,17 @@ class HttpLiveSources:
         base = self._base_urls.get(dataset.source_id) or self._default_url
         return f"{base.rstrip('/')}/live/{dataset.id}/{uscc}" if base else None
 
-    def fetch(self, dataset: DatasetSpec, uscc: str) -> LiveAnswer:
+    def fetch(
+        self, dataset: DatasetSpec, uscc: str, grant: str | None = None, for_subject: bool = False
+    ) -> LiveAnswer:
         url = self._url(dataset, uscc)
         if url is None:
             return LiveAnswer(dataset.id, [], "no live interface configured for this source")
+        headers = {GRANT_HEADER: grant} if grant else {}
+        if for_subject:
+            headers[SUBJECT_HEADER] = "1"
         try:
-            response = self._client.get(url)
+            response = self._client.get(url, headers=headers)
         except httpx.TimeoutException:
             return LiveAnswer(dataset.id, [], "the source did not answer in time")
         except httpx.HTTPError as exc:

@@ -22,6 +22,7 @@ from gateway.access.events import AccessEvent, index_access
 from gateway.access.live_sources import LiveSources
 from gateway.access.schemas import DatasetOut, DecisionOut, RecordOut, ReportOut, WithheldOut
 from gateway.authorizations import service as authorizations
+from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog, DatasetSpec
 from gateway.db import lock_for_write
 from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
@@ -84,12 +85,22 @@ def _withheld(catalog: Catalog, decision: Decision) -> list[WithheldOut]:
 
 
 def _disclosed_datasets(
-    ctx: AccessContext, subject: str, decision: Decision, self_view: bool
+    ctx: AccessContext,
+    subject: str,
+    decision: Decision,
+    self_view: bool,
+    grants: list[Authorization],
 ) -> tuple[list[DatasetOut], dict[str, list[str]], list[str]]:
     classes_by_dataset: dict[str, set[str]] = defaultdict(set)
+    tokens = {g.id: g.token for g in grants}
+    forwarded: dict[str, str] = {}  # dataset -> the grant relied on, for the live source
     for item in decision.disclose:
         classes_by_dataset[item.dataset].add(item.disclosure_class.value)
-    held = holdings.load(ctx.session, ctx.catalog, ctx.live, subject, classes_by_dataset)
+        if item.authorization in tokens:
+            forwarded[item.dataset] = tokens[item.authorization]
+    held = holdings.load(
+        ctx.session, ctx.catalog, ctx.live, subject, classes_by_dataset, forwarded, self_view
+    )
     if not self_view:
         held = holdings.shown_to_institutions(ctx.session, held, subject, ctx.now, ctx.publication)
     marks = marks_for(ctx.session, subject)
@@ -201,7 +212,9 @@ def _report(
             keep_records=True,
         )
     self_view = caller.role is Role.enterprise and caller.id == subject
-    datasets, disclosed, unavailable = _disclosed_datasets(ctx, subject, decision, self_view)
+    datasets, disclosed, unavailable = _disclosed_datasets(
+        ctx, subject, decision, self_view, grants
+    )
     used = [g for g in grants if g.id in decision.authorizations_used]
     authorizations.count_use(ctx.session, used)
     entry["disclosed"] = disclosed

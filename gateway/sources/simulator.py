@@ -18,12 +18,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
+import jwt
 import uvicorn
 from fastapi import Depends, FastAPI, Header
 
 from gateway import uscc as uscc_codes
 from gateway.error_handlers import install as install_error_handlers
-from gateway.errors import InvalidInput, NotFound, ServiceUnavailable, Unauthenticated
+from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthenticated
 
 Record = dict[str, Any]
 
@@ -43,15 +44,21 @@ def create_simulator_app(
     token: str | None = None,
     delay_seconds: float = 0.0,
     failing_datasets: Iterable[str] = frozenset(),
+    authorized_datasets: Iterable[str] = frozenset(),
 ) -> FastAPI:
     """Serve ``records`` (dataset -> rows carrying ``uscc``) as a source's live interface.
 
     With ``token`` set every request needs ``Authorization: Bearer <token>``. Every answer waits
-    ``delay_seconds`` first. Datasets in ``failing_datasets`` answer 503. ``app.state.requests``
-    lists the (dataset, uscc) pairs that reached the source, in order.
+    ``delay_seconds`` first. Datasets in ``failing_datasets`` answer 503. Datasets in
+    ``authorized_datasets`` (the list's 经企业授权 interfaces) answer only with the enterprise's
+    authorization forwarded in ``Credgate-Authorization`` (its issuer must be the enterprise
+    asked about; a real source would also check the signature), or to the enterprise itself
+    (``Credgate-Subject-Access: 1``). ``app.state.requests`` lists the (dataset, uscc) pairs that
+    reached the source, in order.
     """
     index = _index(records)
     failing = frozenset(failing_datasets)
+    needs_grant = frozenset(authorized_datasets)
     app = FastAPI(title="credgate source simulator", openapi_url=None)
     install_error_handlers(app)
     app.state.requests = []
@@ -66,8 +73,15 @@ def create_simulator_app(
             raise Unauthenticated("the source requires a valid bearer token")
 
     @app.get("/live/{dataset}/{uscc}", dependencies=[Depends(authenticate)])
-    async def live(dataset: str, uscc: str) -> dict[str, Any]:
+    async def live(
+        dataset: str,
+        uscc: str,
+        credgate_authorization: Annotated[str | None, Header()] = None,
+        credgate_subject_access: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
         app.state.requests.append((dataset, uscc))
+        if dataset in needs_grant and credgate_subject_access != "1":
+            _require_grant(credgate_authorization, uscc)
         if delay_seconds > 0:
             await asyncio.sleep(delay_seconds)
         if dataset in failing:
@@ -84,6 +98,17 @@ def create_simulator_app(
         return {"status": "ok", "datasets": sorted(index)}
 
     return app
+
+
+def _require_grant(token: str | None, uscc: str) -> None:
+    if not token:
+        raise Forbidden("this interface answers only under the enterprise's authorization")
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        raise Forbidden("the forwarded authorization is not a JWS") from None
+    if issuer != uscc:
+        raise Forbidden("the forwarded authorization was not granted by this enterprise")
 
 
 def _require_loopback(host: str) -> None:

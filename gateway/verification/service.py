@@ -19,6 +19,7 @@ from gateway.access import holdings, policy_input
 from gateway.access.events import AccessEvent, index_access
 from gateway.access.service import AccessContext, parse_subject
 from gateway.authorizations import service as authorizations
+from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Forbidden, InvalidInput, NotFound, RateLimited, ServiceUnavailable
@@ -179,6 +180,20 @@ class _Request:
         return index
 
 
+def _forwarded(
+    checks: list[ParsedCheck], decision: Decision, grants: list[Authorization]
+) -> dict[str, str]:
+    """dataset -> the grant a permitted predicate relies on, forwarded to a live source."""
+    tokens = {g.id: g.token for g in grants}
+    forwarded: dict[str, str] = {}
+    relied = {e.predicate: e.authorizations for e in decision.evaluate}
+    for check in checks:
+        for authorization in relied.get(check.spec.name, ()):
+            for dataset in check.spec.datasets:
+                forwarded.setdefault(dataset, tokens[authorization])
+    return forwarded
+
+
 def verify(
     ctx: AccessContext,
     institution: Principal,
@@ -241,7 +256,14 @@ def verify(
     wanted = {d for c in checks if c.spec.name in permitted for d in c.spec.datasets}
     held = holdings.shown_to_institutions(
         ctx.session,
-        holdings.load(ctx.session, ctx.catalog, ctx.live, subject, wanted),
+        holdings.load(
+            ctx.session,
+            ctx.catalog,
+            ctx.live,
+            subject,
+            wanted,
+            _forwarded(checks, decision, grants),
+        ),
         subject,
         ctx.now,
         ctx.publication,

@@ -28,9 +28,13 @@ class FakeLiveSources:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     down: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
+    grants: list[tuple[str, str | None, bool]] = field(default_factory=list)
 
-    def fetch(self, dataset: DatasetSpec, code: str) -> LiveAnswer:
+    def fetch(
+        self, dataset: DatasetSpec, code: str, grant: str | None = None, for_subject: bool = False
+    ) -> LiveAnswer:
         self.calls.append(dataset.id)
+        self.grants.append((dataset.id, grant, for_subject))
         if dataset.id in self.down:
             return LiveAnswer(dataset.id, [], "the source did not answer in time")
         return LiveAnswer(
