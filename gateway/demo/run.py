@@ -32,6 +32,10 @@ def _instructions(seeded: SeededDemo, base: str, data_dir: Path) -> str:
         return f"--principal {principal} --key {keys}/{principal}.pem"
 
     call = f"credgate call --url {base}"
+    question = (
+        '{"purpose": "loan_underwriting", "checks": '
+        '[{"predicate": "vat_paid_last_year_at_least", "args": {"amount": "500000"}}]}'
+    )
     report = "report?purpose=loan_underwriting"
     return f"""
 credgate demo is serving on {base}  (data in {data_dir}, private keys in {keys})
@@ -48,7 +52,12 @@ The enterprise's own data, free:
   {call} GET /v1/me/report {as_(enterprise)}
 Its access log with inclusion proofs, then checked offline:
   {call} GET /v1/me/access-log {as_(enterprise)} > page.json
-  credgate ledger verify --help
+  credgate ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page page.json \\
+      --subject {enterprise}
+A yes/no question (VAT paid last year at least 500,000 CNY?) without the figure:
+  {call} POST /v1/enterprises/{enterprise}/verifications {as_(bank)} \\
+      --body '{question}'
+The predicates:  curl {base}/v1/verifiers
 Its authorizations:
   {call} GET /v1/authorizations {as_(enterprise)}
 Dataset staleness (operator):
