@@ -23,7 +23,14 @@ def test_upgrade_from_empty_matches_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
-    assert {"principal", "principal_key", "seen_token", "enterprise", "dataset_record", "ingest_batch"} <= tables
+    assert {
+        "principal",
+        "principal_key",
+        "seen_token",
+        "enterprise",
+        "dataset_record",
+        "ingest_batch",
+    } <= tables
 
 
 def test_upgrade_twice_is_harmless(database_url: str) -> None:

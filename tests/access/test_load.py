@@ -24,4 +24,6 @@ def test_64_concurrent_verifications_all_answer(world: World) -> None:
         codes = list(pool.map(ask, range(3 * CONCURRENCY)))
     assert codes == [200] * len(codes)
     log = world.enterprise.get("/v1/me/access-log", params={"limit": 500}).json()
-    assert sum(e["entry"]["payload"]["type"] == "access.verify" for e in log["entries"]) == len(codes)
+    assert sum(e["entry"]["payload"]["type"] == "access.verify" for e in log["entries"]) == len(
+        codes
+    )
