@@ -8,12 +8,11 @@ request's transaction right after the ledger append (denials included: they are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel
 
 from gateway.db import UtcDateTime
 
@@ -44,15 +43,3 @@ def index_access(session: Session, event: AccessEvent) -> None:
     """Add ``event`` to the request's transaction. A denial raises with ``keep_records`` so
     the event is committed all the same."""
     session.add(event)
-
-
-def events_of(
-    session: Session, caller: str, since: datetime, until: datetime
-) -> Sequence[AccessEvent]:
-    return session.exec(
-        select(AccessEvent)
-        .where(
-            AccessEvent.caller == caller, col(AccessEvent.at) >= since, col(AccessEvent.at) < until
-        )
-        .order_by(col(AccessEvent.at), col(AccessEvent.ledger_index))
-    ).all()

@@ -8,7 +8,6 @@ ledger cannot take the entry the request fails with 503 and nothing leaves.
 
 from __future__ import annotations
 
-import base64
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -243,7 +242,3 @@ def institution_report(
 def self_report(ctx: AccessContext, enterprise: Principal) -> ReportOut:
     """Everything the platform holds about the caller, free (信息主体免费查询)."""
     return _report(ctx, enterprise, enterprise.id, "self_view", "self_view")
-
-
-def leaf_b64(leaf: bytes | None) -> str | None:
-    return base64.b64encode(leaf).decode("ascii") if leaf is not None else None

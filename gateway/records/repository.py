@@ -56,14 +56,6 @@ def current_records_for_enterprise(
     return session.exec(query.order_by(col(DatasetRecord.dataset), col(DatasetRecord.id))).all()
 
 
-def record_history(session: Session, dataset: str, record_id: str) -> Sequence[DatasetRecord]:
-    return session.exec(
-        select(DatasetRecord)
-        .where(DatasetRecord.dataset == dataset, DatasetRecord.record_id == record_id)
-        .order_by(col(DatasetRecord.version))
-    ).all()
-
-
 def current_digests(session: Session, dataset: str) -> Sequence[tuple[str, str]]:
     """(record_id, digest) of every current record of ``dataset``, ordered by record id."""
     return session.exec(
