@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -15,8 +15,10 @@ from gateway.errors import CredgateError, Forbidden, Unauthenticated
 from gateway.principals.auth import authenticate
 from gateway.principals.models import Principal, Role
 
+# Dependencies that only read memory are async: a sync one costs a worker-thread hop.
 
-def get_services(request: Request) -> Services:
+
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -44,14 +46,14 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_catalog(services: ServicesDep) -> Catalog:
+async def get_catalog(services: ServicesDep) -> Catalog:
     return services.catalog
 
 
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-def get_clock(services: ServicesDep) -> Clock:
+async def get_clock(services: ServicesDep) -> Clock:
     return services.clock
 
 
@@ -69,10 +71,10 @@ def get_principal(request: Request, services: ServicesDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     allowed = ", ".join(r.value for r in roles)
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise Forbidden(
                 f"this needs the role {allowed}; {principal.id} is {principal.role.value}"

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 NOTE_MEDIA_TYPE = "text/plain; charset=utf-8"
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     """The process's ledger (``services.ledger``); unavailable means fail closed."""
     services = getattr(request.app.state, "services", None)
     ledger = getattr(services, "ledger", None)
