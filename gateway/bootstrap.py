@@ -16,6 +16,7 @@ from gateway.policy.engine import PolicyEngine
 from gateway.policy.factory import build_engine
 from gateway.principals.auth import TokenRules
 from gateway.settings import Settings
+from gateway.verification.hashing import load_or_create_key
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Services:
     policy_data: PolicyData
     policy_engine: PolicyEngine
     live_sources: LiveSources | None
+    argument_hash_key: bytes
     # Opened by the app's lifespan (``open_ledger``); None means "not available": fail closed.
     ledger: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -44,6 +46,7 @@ def build_services(
         catalog=load_catalog(),
         policy_data=load_policy_data(),
         policy_engine=policy_engine or build_engine(settings),
+        argument_hash_key=load_or_create_key(settings.effective_argument_hash_key_path),
         live_sources=HttpLiveSources(
             settings.live_source_urls, settings.live_source_url, settings.source_timeout_seconds
         ),

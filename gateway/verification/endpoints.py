@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from gateway.access.endpoints import access_context
 from gateway.deps import Institution, ServicesDep, SessionDep
 from gateway.verification import service
-from gateway.verification.hashing import load_or_create_key
 from gateway.verification.schemas import VerificationIn, VerificationOut
 from verifiers import describe
 
@@ -29,12 +28,11 @@ def verify(
     services: ServicesDep,
     session: SessionDep,
 ) -> VerificationOut:
-    hash_key = load_or_create_key(services.settings.effective_argument_hash_key_path)
     return service.verify(
         access_context(services, session),
         institution,
         uscc,
         body,
         services.policy_data.verification.bisection_budget_per_day,
-        hash_key,
+        services.argument_hash_key,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -199,3 +201,12 @@ def test_id_number_guessing_is_budgeted_too(world: World) -> None:
         for g in guesses
     ]
     assert codes == [200, 200, 200, 429]
+
+
+def test_processes_starting_together_agree_on_the_argument_hash_key(tmp_path: Path) -> None:
+    path = tmp_path / "argument-hash.key"
+    with ThreadPoolExecutor(16) as pool:
+        keys = set(pool.map(lambda _: load_or_create_key(path), range(64)))
+    assert len(keys) == 1 and len(next(iter(keys))) == 32
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in tmp_path.iterdir()] == ["argument-hash.key"]
