@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -60,3 +61,22 @@ def remember(
             created_at=now,
         )
     )
+
+
+def once(
+    session: Session,
+    principal_id: str,
+    key: str | None,
+    digest: str,
+    now: datetime,
+    run: Callable[[], tuple[int, dict[str, Any]]],
+) -> tuple[int, dict[str, Any]]:
+    """``run()``'s (status, body); with a key, the first reply to that key is replayed."""
+    if key is None:
+        return run()
+    previous = previous_reply(session, principal_id, check_key(key), digest)
+    if previous is not None:
+        return previous.status_code, previous.body
+    status_code, body = run()
+    remember(session, principal_id, key, digest, status_code, body, now)
+    return status_code, body

@@ -13,7 +13,7 @@ from gateway.access.live_sources import LiveSources
 from gateway.catalog.model import Catalog
 from gateway.policy.data import PenaltyPublicationParams
 from gateway.records import repository
-from gateway.subject_rights.visibility import marks_for
+from gateway.subject_rights.visibility import RecordMarks
 
 NO_LIVE_INTERFACE = "no live interface configured"
 
@@ -68,15 +68,10 @@ def load(
 
 
 def shown_to_institutions(
-    session: Session,
-    held: Holdings,
-    subject: str,
-    now: datetime,
-    publication: PenaltyPublicationParams,
+    held: Holdings, marks: RecordMarks, now: datetime, publication: PenaltyPublicationParams
 ) -> Holdings:
     """``held`` without what institutions may no longer see: repaired records and adverse
     records past their publication window. Reports and verifications both go through here."""
-    marks = marks_for(session, subject)
     return Holdings(
         {
             dataset: [

@@ -100,9 +100,9 @@ def _disclosed_datasets(
     held = holdings.load(
         ctx.session, ctx.catalog, ctx.live, subject, classes_by_dataset, forwarded, self_view
     )
-    if not self_view:
-        held = holdings.shown_to_institutions(ctx.session, held, subject, ctx.now, ctx.publication)
     marks = marks_for(ctx.session, subject)
+    if not self_view:
+        held = holdings.shown_to_institutions(held, marks, ctx.now, ctx.publication)
     out: list[DatasetOut] = []
     disclosed_fields: dict[str, list[str]] = {}
     for dataset in ctx.catalog.datasets:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
@@ -36,20 +36,23 @@ def grant_authorization(
 ) -> JSONResponse:
     lock_for_write(session)  # the idempotency lookup and the grant form one locked unit
     now = services.clock.now()
-    digest = idempotency.request_digest("POST", "/v1/authorizations", body.model_dump())
-    if idempotency_key is not None:
-        previous = idempotency.previous_reply(
-            session, enterprise.id, idempotency.check_key(idempotency_key), digest
+
+    def grant() -> tuple[int, dict[str, Any]]:
+        authorization, created = service.grant(
+            session,
+            services.catalog,
+            _rules(services),
+            services.ledger,
+            enterprise,
+            body.token,
+            now,
         )
-        if previous is not None:
-            return JSONResponse(previous.body, status_code=previous.status_code)
-    authorization, created = service.grant(
-        session, services.catalog, _rules(services), services.ledger, enterprise, body.token, now
-    )
-    status = 201 if created else 200
-    reply = AuthorizationOut.of(authorization, now).model_dump(mode="json")
-    if idempotency_key is not None:
-        idempotency.remember(session, enterprise.id, idempotency_key, digest, status, reply, now)
+        return (201 if created else 200), AuthorizationOut.of(authorization, now).model_dump(
+            mode="json"
+        )
+
+    digest = idempotency.request_digest("POST", "/v1/authorizations", body.model_dump())
+    status, reply = idempotency.once(session, enterprise.id, idempotency_key, digest, now, grant)
     return JSONResponse(reply, status_code=status)
 
 
@@ -63,19 +66,16 @@ def revoke_authorization(
 ) -> JSONResponse:
     lock_for_write(session)
     now = services.clock.now()
-    path = f"/v1/authorizations/{authorization_id}/revoke"
-    digest = idempotency.request_digest("POST", path, None)
-    if idempotency_key is not None:
-        previous = idempotency.previous_reply(
-            session, enterprise.id, idempotency.check_key(idempotency_key), digest
-        )
-        if previous is not None:
-            return JSONResponse(previous.body, status_code=previous.status_code)
-    authorization = service.revoke(session, services.ledger, enterprise, authorization_id, now)
-    reply = AuthorizationOut.of(authorization, now).model_dump(mode="json")
-    if idempotency_key is not None:
-        idempotency.remember(session, enterprise.id, idempotency_key, digest, 200, reply, now)
-    return JSONResponse(reply)
+
+    def revoke() -> tuple[int, dict[str, Any]]:
+        authorization = service.revoke(session, services.ledger, enterprise, authorization_id, now)
+        return 200, AuthorizationOut.of(authorization, now).model_dump(mode="json")
+
+    digest = idempotency.request_digest(
+        "POST", f"/v1/authorizations/{authorization_id}/revoke", None
+    )
+    status, reply = idempotency.once(session, enterprise.id, idempotency_key, digest, now, revoke)
+    return JSONResponse(reply, status_code=status)
 
 
 @router.get("/v1/authorizations", response_model=list[AuthorizationOut])

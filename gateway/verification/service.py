@@ -28,6 +28,7 @@ from gateway.policy.inputs import Predicate, Resource
 from gateway.principals.models import Principal
 from gateway.principals.status import effective_status
 from gateway.records import repository
+from gateway.subject_rights.visibility import marks_for
 from gateway.verification import budget
 from gateway.verification.hashing import keyed_hash
 from gateway.verification.schemas import CheckResult, VerificationIn, VerificationOut
@@ -255,7 +256,6 @@ def verify(
     budget.spend(ctx.session, institution.id, subject, thresholds, ctx.now)
     wanted = {d for c in checks if c.spec.name in permitted for d in c.spec.datasets}
     held = holdings.shown_to_institutions(
-        ctx.session,
         holdings.load(
             ctx.session,
             ctx.catalog,
@@ -264,7 +264,7 @@ def verify(
             wanted,
             _forwarded(checks, decision, grants),
         ),
-        subject,
+        marks_for(ctx.session, subject),
         ctx.now,
         ctx.publication,
     )
