@@ -1,28 +1,39 @@
 """Full-path verification benchmark: JWT, policy, data, ledger commit — beside a bare endpoint.
 
-Seeds a small embedded (SQLite) gateway, serves it with uvicorn in a subprocess on 127.0.0.1,
-and drives it with 1, 16 and 64 concurrent clients (asyncio + httpx, tokens signed ahead so the
-client spends its time sending). Prints requests per second and p50/p99 latency for
-``POST /v1/enterprises/{uscc}/verifications`` and, as the baseline, ``GET /healthz`` on the same
-server; then the policy decision time on the request path (cached) beside the uncached engine.
+Seeds a small gateway (embedded SQLite, or a fresh PostgreSQL schema), lets ``--enterprises``
+enterprises each authorize a benchmarking bank to verify for ``loan_underwriting``, serves the
+gateway with uvicorn in a subprocess on 127.0.0.1 and drives it with wrk (one thread, so the
+load generator leaves the other core to the server) at 1, 16 and 64 connections. Each request is
+``POST /v1/enterprises/{uscc}/verifications`` with a fresh pre-signed token (the gateway refuses
+a replayed ``jti``), round-robin over the enterprises; the baseline is ``GET /healthz`` on the
+same server. Prints requests per second, p50/p99 latency and errors per level, the issue's
+target at 64 connections, then the policy decision time (cached beside uncached).
 
-    .venv/bin/python benchmarks/verify_bench.py [--requests 1500] [--workers 1]
+Without wrk on PATH (``apt-get install -y wrk``) an asyncio + httpx client stands in; it shares
+the CPUs with the server, so its figures understate the gateway.
+
+    .venv/bin/python benchmarks/verify_bench.py [--seconds 10] [--workers 1] [--enterprises 16]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,21 +41,122 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gateway.access import policy_input  # noqa: E402
 from gateway.app import REQUEST_CONCURRENCY  # noqa: E402
-from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger  # noqa: E402
-from gateway.client import sign_token  # noqa: E402
+from gateway.authorizations import service as authorizations  # noqa: E402
+from gateway.bootstrap import (  # noqa: E402
+    Services,
+    build_services,
+    close_service_ledger,
+    open_service_ledger,
+)
+from gateway.client import sign_authorization, sign_token  # noqa: E402
+from gateway.db import lock_for_write, unit_of_work  # noqa: E402
 from gateway.demo.generator import generate_demo  # noqa: E402
 from gateway.demo.seed import seed_demo  # noqa: E402
+from gateway.ledger_api.cli import init_signing_key  # noqa: E402
 from gateway.migrate import upgrade  # noqa: E402
-from gateway.principals.keys import load_private_key  # noqa: E402
+from gateway.policy.factory import build_engine  # noqa: E402
+from gateway.policy.inputs import Predicate, Resource  # noqa: E402
+from gateway.principals import repository as principal_repository  # noqa: E402
+from gateway.principals import service as principals  # noqa: E402
+from gateway.principals.keys import (  # noqa: E402
+    PrivateKey,
+    generate_private_key,
+    load_private_key,
+    private_key_algorithm,
+    public_pem,
+)
+from gateway.principals.models import (  # noqa: E402
+    InstitutionKind,
+    Principal,
+    PrincipalStatus,
+    Role,
+)
 from gateway.settings import Settings  # noqa: E402
 from gateway.sources.simulator import create_simulator_app, run_simulator_in_thread  # noqa: E402
+from verifiers import get_predicate  # noqa: E402
 
+LUA_SCRIPT = Path(__file__).with_suffix(".lua")
+LEVELS = (1, 16, 64)
+WRK_THREADS = 1  # the other core serves
+WARM_UP_SECONDS = 2
+WARM_UP_CONNECTIONS = 16
+DEMO_ENTERPRISES = 40
+BANK = "bank-bench"
+PURPOSE = "loan_underwriting"
 CHECKS = [
     {"predicate": "housing_fund_contributors_at_least", "args": {"count": 5}},
     {"predicate": "years_in_operation_at_least", "args": {"years": 3}},
     {"predicate": "licence_in_force", "args": {}},
 ]
+BODY = {"purpose": PURPOSE, "checks": CHECKS}
+HEALTHZ = "/healthz"
+TARGET_RATE = 1_000  # req/s for the full path at 64 clients (the issue's target)
+TARGET_P99_MS = 50.0
+
+
+@dataclass(frozen=True)
+class World:
+    """What the load needs from the seeded gateway."""
+
+    bank_key: PrivateKey
+    enterprises: list[str]
+    simulator_url: str
+    token_lifetime: int
+
+    @property
+    def paths(self) -> list[str]:
+        return [f"/v1/enterprises/{code}/verifications" for code in self.enterprises]
+
+    def tokens(self, count: int) -> list[str]:
+        algorithm = private_key_algorithm(self.bank_key)
+        return [
+            sign_token(BANK, self.bank_key, algorithm, lifetime_seconds=self.token_lifetime)
+            for _ in range(count)
+        ]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A full-path run: one single-use token per request, paths cycled through."""
+
+    tokens: list[str]
+    paths: list[str]
+
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    seconds: float
+    status_errors: int
+    socket_errors: int
+    p50_ms: float
+    p99_ms: float
+    sent: int
+    replayed: int  # requests sent after the tokens ran out (they come back 401)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def errors(self) -> int:
+        return self.status_errors + self.socket_errors
+
+    def problem(self, what: str) -> str | None:
+        if not self.errors:
+            return None
+        text = (
+            f"ERROR {what}: {self.status_errors} non-2xx responses, "
+            f"{self.socket_errors} socket errors"
+        )
+        if self.replayed:
+            text += f"; tokens ran out ({self.replayed} replayed): raise --tokens-per-second"
+        return text
+
+
+Load = Callable[[str, int, int, Job | None], Result]
 
 
 @contextmanager
@@ -64,20 +176,67 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(data_dir: Path, database_url: str) -> tuple[str, str, Path, str]:
+def _register(
+    services: Services, principal_id: str, role: Role, name: str, kind: InstitutionKind | None
+) -> PrivateKey:
+    key = generate_private_key()
+    now = services.clock.now()
+    with unit_of_work(services.engine) as session:
+        principals.register(session, principal_id, role, name, now, kind)
+        principals.add_key(session, principal_id, public_pem(key.public_key()), now)
+    return key
+
+
+def _grant(services: Services, enterprise: str, key: PrivateKey) -> None:
+    """``enterprise`` lets the bank verify what the checks read, with no use limit, for a day."""
+    now = services.clock.now()
+    start = int(now.timestamp())
+    token = sign_authorization(
+        enterprise,
+        key,
+        institution=BANK,
+        purpose=PURPOSE,
+        datasets=sorted({d for c in CHECKS for d in get_predicate(c["predicate"]).datasets}),
+        modes=["verify"],
+        not_before=start,
+        expires_at=start + int(timedelta(days=1).total_seconds()),
+        authorization_id=f"bench-{enterprise}",
+    )
+    rules = authorizations.GrantRules(
+        audience=services.settings.audience,
+        purposes=frozenset(services.policy_data.purposes),
+        max_lifetime=services.policy_data.max_authorization_lifetime,
+    )
+    with unit_of_work(services.engine) as session:
+        lock_for_write(session)
+        owner = principal_repository.get(session, enterprise)
+        assert owner is not None
+        authorizations.grant(session, services.catalog, rules, services.ledger, owner, token, now)
+
+
+def seed(data_dir: Path, database_url: str, enterprises: int) -> World:
     settings = Settings(data_dir=data_dir, database_url=database_url)
     upgrade(settings.effective_database_url)
-    data = generate_demo(2022, 40, today=date.today())
+    data = generate_demo(2022, max(DEMO_ENTERPRISES, enterprises), today=date.today())
     simulator_url, _stop = run_simulator_in_thread(create_simulator_app(data.live_records()))
     services = build_services(settings)
-    from gateway.ledger_api.cli import init_signing_key
-
     init_signing_key(settings.effective_ledger_key_path)
     services.ledger = open_service_ledger(services)
-    seeded = seed_demo(services, data, data_dir / "keys")
-    close_service_ledger(services)
-    services.engine.dispose()
-    return seeded.institutions[0], seeded.enterprises_with_keys[0], seeded.keys_dir, simulator_url
+    try:
+        seeded = seed_demo(services, data, data_dir / "keys")
+        bank_key = _register(services, BANK, Role.institution, "基准测试银行", InstitutionKind.bank)
+        codes = data.enterprises[:enterprises]
+        for code in codes:
+            if code in seeded.enterprises_with_keys:
+                key, _ = load_private_key(seeded.keys_dir / f"{code}.pem")
+            else:
+                name = data.profiles[code].get("name", code)
+                key = _register(services, code, Role.enterprise, name, None)
+            _grant(services, code, key)
+    finally:
+        close_service_ledger(services)
+        services.engine.dispose()
+    return World(bank_key, codes, simulator_url, settings.max_token_lifetime_seconds)
 
 
 def start_server(
@@ -111,7 +270,7 @@ def start_server(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{HEALTHZ}", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -119,44 +278,121 @@ def start_server(
     raise RuntimeError("the gateway did not start")
 
 
-async def drive(base: str, concurrency: int, total: int, make_request: object) -> list[float]:
+def check_enterprises(base: str, world: World) -> None:
+    """One real request per enterprise: the load must measure answers, not denials."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for path, token in zip(world.paths, world.tokens(len(world.paths)), strict=True):
+            response = client.post(path, json=BODY, headers={"Authorization": f"Bearer {token}"})
+            if response.status_code != 200:
+                raise SystemExit(f"POST {path}: HTTP {response.status_code} {response.text[:300]}")
+            refused = [r for r in response.json()["results"] if not r["permitted"]]
+            if refused:
+                raise SystemExit(f"POST {path}: checks not permitted: {refused}")
+
+
+def _parse_wrk(stdout: str) -> Result:
+    for line in stdout.splitlines():
+        if line.startswith("RESULT "):
+            requests, duration_us, status, sockets, p50, p99, sent, replayed = line.split()[1:]
+            return Result(
+                int(requests),
+                int(duration_us) / 1e6,
+                int(status),
+                int(sockets),
+                float(p50),
+                float(p99),
+                int(sent),
+                int(replayed),
+            )
+    raise RuntimeError(f"no RESULT line from wrk:\n{stdout}")
+
+
+def wrk_load(wrk: str, work_dir: Path) -> Load:
+    def run(base: str, connections: int, seconds: int, job: Job | None) -> Result:
+        command = [wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s"]
+        command += ["--timeout", "10s", "-s", str(LUA_SCRIPT)]
+        if job is None:
+            command.append(base + HEALTHZ)
+        else:
+            files = {"tokens": job.tokens, "body": [json.dumps(BODY)], "paths": job.paths}
+            for name, lines in files.items():
+                (work_dir / f"{name}.txt").write_text("\n".join(lines) + "\n")
+            command += [base, "--", str(work_dir / "tokens.txt"), str(WRK_THREADS)]
+            command += [str(work_dir / "body.txt"), str(work_dir / "paths.txt")]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 60, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        return _parse_wrk(done.stdout)
+
+    return run
+
+
+async def _httpx_drive(base: str, connections: int, seconds: int, job: Job | None) -> Result:
     latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(total):
-        queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    counts = {"sent": 0, "status": 0, "socket": 0}
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+
+        async def one(i: int) -> httpx.Response:
+            if job is None:
+                return await client.get(HEALTHZ)
+            token = job.tokens[i % len(job.tokens)]
+            path = job.paths[i % len(job.paths)]
+            return await client.post(path, json=BODY, headers={"Authorization": f"Bearer {token}"})
 
         async def worker() -> None:
-            while True:
+            while time.perf_counter() < deadline:
+                i = counts["sent"]
+                counts["sent"] += 1
+                began = time.perf_counter()
                 try:
-                    i = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                started = time.perf_counter()
-                response = await make_request(client, i)  # type: ignore[operator]
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+                    response = await one(i)
+                except httpx.HTTPError:
+                    counts["socket"] += 1
+                    continue
+                latencies.append((time.perf_counter() - began) * 1000)
+                counts["status"] += response.status_code >= 400
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies) or [math.nan]
+    return Result(
+        len(latencies),
+        elapsed,
+        counts["status"],
+        counts["socket"],
+        ordered[len(ordered) // 2],
+        ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        counts["sent"],
+        max(0, counts["sent"] - len(job.tokens)) if job else 0,
+    )
 
 
-def summary(name: str, concurrency: int, latencies: list[float], elapsed: float) -> str:
-    ordered = sorted(latencies)
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    rate = len(latencies) / elapsed
-    return f"{name:<28} {concurrency:>4} {rate:>10.0f} {p50:>10.2f} {p99:>10.2f}"
+def httpx_load(base: str, connections: int, seconds: int, job: Job | None) -> Result:
+    return asyncio.run(_httpx_drive(base, connections, seconds, job))
+
+
+def row(name: str, connections: int, result: Result) -> str:
+    return (
+        f"{name:<28} {connections:>5} {result.rate:>10.0f} {result.p50_ms:>10.2f} "
+        f"{result.p99_ms:>10.2f} {result.errors:>7}"
+    )
+
+
+def target_line(result: Result) -> str:
+    met = result.rate >= TARGET_RATE and result.p99_ms < TARGET_P99_MS and not result.errors
+    return (
+        f"target (issue): full path >= {TARGET_RATE:,} req/s and p99 < {TARGET_P99_MS:.0f} ms "
+        f"at 64 clients: {result.rate:,.0f} req/s, p99 {result.p99_ms:.1f} ms, "
+        f"{result.errors} errors -> {'MET' if met else 'NOT MET'}"
+    )
 
 
 def policy_times(data_dir: Path) -> str:
-    from gateway.access import policy_input
-    from gateway.policy.factory import build_engine
-    from gateway.policy.inputs import Predicate, Resource
-    from gateway.principals.models import InstitutionKind, Principal, PrincipalStatus, Role
-
     settings = Settings(data_dir=data_dir)
     bank = Principal(
         id="bank-x",
@@ -169,13 +405,11 @@ def policy_times(data_dir: Path) -> str:
         name="housing_fund_contributors_at_least",
         reads=(Resource(dataset="housing_fund", disclosure_class="authorized"),),
     )
-    from datetime import UTC, datetime
-
     request = policy_input.build(
         principal=bank,
         status=PrincipalStatus.active,
         action="verify",
-        purpose="loan_underwriting",
+        purpose=PURPOSE,
         subject="91210502MA0000000X",
         now=datetime.now(UTC),
         predicates=[predicate],
@@ -193,53 +427,89 @@ def policy_times(data_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=1500, help="per concurrency level")
+def parse_options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each level")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--enterprises", type=int, default=16, help="enterprises the requests round-robin over"
+    )
+    parser.add_argument(
+        "--tokens-per-second",
+        type=int,
+        default=2500,
+        help="tokens signed per second of a level; more than the gateway can answer",
+    )
     parser.add_argument(
         "--postgres",
         default="",
         help="base PostgreSQL URL (a fresh schema is made in it); default: embedded SQLite",
     )
     options = parser.parse_args()
+    if options.seconds < 1 or options.enterprises < 1 or options.tokens_per_second < 1:
+        parser.error("--seconds, --enterprises and --tokens-per-second must be positive")
+    return options
+
+
+def header(options: argparse.Namespace, wrk: str | None) -> str:
+    backend = "PostgreSQL" if options.postgres else "SQLite"
+    if wrk:
+        version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split()[1]
+        load = f"wrk {version}, {WRK_THREADS} thread"
+    else:
+        load = "httpx fallback (wrk not on PATH: apt-get install -y wrk); it shares the CPUs"
+    return (
+        f"credgate verification benchmark: {backend}, {options.workers} uvicorn worker(s), "
+        f"{os.cpu_count()} CPUs, load: {load}, {options.seconds} s per level, "
+        f"{options.enterprises} enterprises round-robin"
+    )
+
+
+def bench(options: argparse.Namespace, base: str, world: World, load: Load) -> list[str]:
+    """Warm up, then run each level; print the table and return the problems seen."""
+    check_enterprises(base, world)
+    warm_up = Job(world.tokens(options.tokens_per_second * WARM_UP_SECONDS), world.paths)
+    problems = [load(base, WARM_UP_CONNECTIONS, WARM_UP_SECONDS, warm_up).problem("warm-up")]
+    print(
+        f"{'endpoint':<28} {'conns':>5} {'req/s':>10} {'p50 ms':>10} {'p99 ms':>10} {'errors':>7}"
+    )
+    full = None
+    for connections in LEVELS:
+        bare = load(base, connections, options.seconds, None)
+        print(row("bare GET /healthz", connections, bare), flush=True)
+        # signed just before the run: a token lives only minutes
+        job = Job(world.tokens(options.tokens_per_second * options.seconds), world.paths)
+        full = load(base, connections, options.seconds, job)
+        print(row("full-path verification", connections, full), flush=True)
+        for name, result in (("bare GET /healthz", bare), ("full-path verification", full)):
+            problems.append(result.problem(f"{name} at {connections} connections"))
+    assert full is not None
+    print(target_line(full))
+    return [p for p in problems if p]
+
+
+def main() -> None:
+    options = parse_options()
+    wrk = shutil.which("wrk")
     with tempfile.TemporaryDirectory() as tmp, database(options.postgres) as database_url:
         data_dir = Path(tmp)
-        bank, enterprise, keys_dir, simulator_url = seed(data_dir, database_url)
-        key, algorithm = load_private_key(keys_dir / f"{bank}.pem")
+        world = seed(data_dir, database_url, options.enterprises)
+        if options.seconds + 60 > world.token_lifetime:
+            raise SystemExit(f"--seconds must leave a minute of the {world.token_lifetime} s")
         port = free_port()
-        server = start_server(data_dir, database_url, simulator_url, port, options.workers)
-        base = f"http://127.0.0.1:{port}"
+        server = start_server(data_dir, database_url, world.simulator_url, port, options.workers)
         try:
-            backend = "PostgreSQL" if options.postgres else "SQLite"
-            print(
-                f"credgate verification benchmark: {backend}, {options.workers} uvicorn worker(s), "
-                f"{os.cpu_count()} CPUs, {options.requests} requests per level"
-            )
-            print(f"{'endpoint':<28} {'conc':>4} {'req/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
-            body = {"purpose": "loan_underwriting", "checks": CHECKS}
-            url = f"/v1/enterprises/{enterprise}/verifications"
-            for concurrency in (1, 16, 64):
-                tokens = [sign_token(bank, key, algorithm) for _ in range(options.requests)]
-
-                async def bare(client: httpx.AsyncClient, i: int) -> httpx.Response:
-                    return await client.get("/healthz")
-
-                async def full(
-                    client: httpx.AsyncClient, i: int, tokens: list[str] = tokens
-                ) -> httpx.Response:
-                    return await client.post(
-                        url, json=body, headers={"Authorization": f"Bearer {tokens[i]}"}
-                    )
-
-                for name, call in (("bare GET /healthz", bare), ("full-path verification", full)):
-                    started = time.perf_counter()
-                    latencies = asyncio.run(drive(base, concurrency, options.requests, call))
-                    print(summary(name, concurrency, latencies, time.perf_counter() - started))
+            print(header(options, wrk), flush=True)
+            load = wrk_load(wrk, data_dir) if wrk else httpx_load
+            problems = bench(options, f"http://127.0.0.1:{port}", world, load)
             print(policy_times(data_dir))
         finally:
             server.terminate()
             server.wait(10)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
