@@ -127,6 +127,21 @@ def _require(condition: bool, message: str, parameter: str) -> None:
         raise InvalidRequest(message, parameter=parameter)
 
 
+class PendingAppend:
+    """An entry queued by :meth:`Ledger.enqueue`, not yet known to be durable."""
+
+    __slots__ = ("_pending", "_sequencer", "_timeout")
+
+    def __init__(self, sequencer: Sequencer, pending: Any, timeout: float) -> None:
+        self._sequencer = sequencer
+        self._pending = pending
+        self._timeout = timeout
+
+    def wait(self) -> Receipt:
+        """Block until the entry is durably committed; its receipt, or ``LedgerUnavailable``."""
+        return self._sequencer.wait(self._pending, self._timeout)
+
+
 class Ledger:
     """The verifiable log. Construct with a store and signers; ``close`` when done."""
 
@@ -175,6 +190,17 @@ class Ledger:
         ``LedgerUnavailable`` on any failure to commit: the caller must then fail closed.
         """
         return self._sequencer.submit(prepare(payload, subject), self._append_timeout)
+
+    def enqueue(self, payload: dict[str, Any], subject: str | None = None) -> PendingAppend:
+        """Queue an entry without waiting for it; ``wait()`` on the result blocks until it is
+        durable (raising as :meth:`append` does).
+
+        Entries queued by one process take their places in the log in the order they were
+        queued, so a caller can fix an entry's place while it holds a lock and wait for the
+        disk after letting go. Validation errors (``InvalidEntry``) are raised here.
+        """
+        pending = self._sequencer.enqueue(prepare(payload, subject))
+        return PendingAppend(self._sequencer, pending, self._append_timeout)
 
     def redact(self, index: int) -> None:
         """Delete entry ``index``'s content; its leaf hash stays, so every proof stays valid."""

@@ -125,10 +125,19 @@ class Sequencer:
 
     def submit(self, prepared: PreparedEntry, timeout: float) -> Receipt:
         """Queue ``prepared`` and block until it is durably committed; returns its receipt."""
+        return self.wait(self.enqueue(prepared), timeout)
+
+    def enqueue(self, prepared: PreparedEntry) -> _Pending:
+        """Queue ``prepared`` without waiting. Entries queued by this process are sequenced
+        in the order they were queued."""
         if self._closed:
             raise LedgerUnavailable("the ledger is closed")
         pending = _Pending(prepared)
         self._queue.put(pending)
+        return pending
+
+    def wait(self, pending: _Pending, timeout: float) -> Receipt:
+        """Block until ``pending`` (from :meth:`enqueue`) is durably committed."""
         deadline = time.monotonic() + timeout
         while not pending.done.acquire(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
             if self._thread.is_alive() and time.monotonic() < deadline:
