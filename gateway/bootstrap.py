@@ -42,7 +42,7 @@ def build_services(
 
     return Services(
         settings=settings,
-        engine=make_engine(settings.effective_database_url),
+        engine=make_engine(settings.effective_database_url, group_sync=True),
         catalog=load_catalog(),
         policy_data=load_policy_data(),
         policy_engine=policy_engine or build_engine(settings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import weakref
@@ -24,14 +25,99 @@ SQLITE_BEGIN_OPTION = "credgate_sqlite_begin"
 _LOCKED_FOR_WRITE = "credgate_locked_for_write"
 
 
+class WalSync:
+    """Group fsync of one SQLite database's write-ahead log.
+
+    With ``synchronous=NORMAL`` a WAL commit is written but not flushed; a flush of the WAL
+    file afterwards makes it as durable as ``synchronous=FULL`` would have. Doing it after the
+    commit, outside SQLite's write lock, lets the next writer in while this one waits for the
+    disk, and lets one flush cover every commit written before it started: a caller waits for
+    the first flush that *starts* after its commit, running it itself if none is running.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._wal = Path(f"{database}-wal")
+        self._changed = threading.Condition()
+        self._started = 0  # flushes begun
+        self._completed = 0  # the latest flush that succeeded
+        self._running = False
+        self._synced_inode: int | None = None
+
+    def sync(self) -> None:
+        """Return once everything committed before the call is on disk; raise ``OSError``
+        if the flush fails (the caller must not acknowledge its commit)."""
+        with self._changed:
+            target = self._started + 1
+            while self._completed < target:
+                if self._running:
+                    self._changed.wait()
+                    continue
+                self._running = True
+                self._started += 1
+                generation = self._started
+                self._changed.release()
+                failure: OSError | None = None
+                try:
+                    self._flush()
+                except OSError as exc:
+                    failure = exc
+                finally:
+                    self._changed.acquire()
+                    self._running = False
+                    if failure is None:
+                        self._completed = generation
+                    self._changed.notify_all()
+                if failure is not None:
+                    raise failure
+
+    def _flush(self) -> None:
+        try:
+            fd = os.open(self._wal, os.O_RDONLY)
+        except FileNotFoundError:
+            return  # checkpointed and removed: SQLite synced the database file itself
+        try:
+            os.fsync(fd)
+            inode = os.fstat(fd).st_ino
+        finally:
+            os.close(fd)
+        if inode != self._synced_inode:  # a new WAL file: make its directory entry durable
+            directory = os.open(self._wal.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+            self._synced_inode = inode
+
+
+def _grouped_sync_connection(wal_sync: WalSync) -> type[sqlite3.Connection]:
+    class GroupSyncedConnection(sqlite3.Connection):
+        """A connection whose commits return only once durable, flushed by :class:`WalSync`
+        after SQLite has released its write lock."""
+
+        _changes_synced = 0
+
+        def commit(self) -> None:
+            super().commit()
+            changes = self.total_changes
+            if changes != self._changes_synced:
+                wal_sync.sync()
+                self._changes_synced = changes
+
+    return GroupSyncedConnection
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling breaks
     # SAVEPOINT and cannot take the write lock up front).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    # FULL: an acknowledged commit survives power loss; the ledger depends on it.
-    cursor.execute("PRAGMA synchronous=FULL")
+    # An acknowledged commit survives power loss: FULL flushes inside the commit; a
+    # group-synced connection writes with NORMAL and flushes right after (see WalSync).
+    grouped = isinstance(dbapi_connection, sqlite3.Connection) and hasattr(
+        dbapi_connection, "_changes_synced"
+    )
+    cursor.execute(f"PRAGMA synchronous={'NORMAL' if grouped else 'FULL'}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
@@ -85,15 +171,30 @@ def lock_for_write(session: Session) -> None:
     session.info[_LOCKED_FOR_WRITE] = session.get_transaction()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the settings every credgate process needs for ``url``."""
+def is_single_writer(session: Session) -> bool:
+    """True where a write transaction locks the whole database (SQLite), so that the only
+    way to let another writer in is to end the transaction; PostgreSQL locks rows."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, group_sync: bool = False, **kwargs: Any) -> Engine:
+    """An engine with the settings every credgate process needs for ``url``.
+
+    Every SQLite commit is durable when it returns. ``group_sync`` gets there with one WAL
+    flush shared by concurrent committers, taken after the write lock is released (see
+    :class:`WalSync`); without it each commit flushes inside the lock (``synchronous=FULL``).
+    """
     if is_sqlite(url):
         database = make_url(url).database
+        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 10}
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            if group_sync:
+                wal_sync = WalSync(Path(database).resolve())
+                connect_args["factory"] = _grouped_sync_connection(wal_sync)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 10},
+            connect_args=connect_args,
             pool_size=kwargs.pop("pool_size", 8),
             max_overflow=kwargs.pop("max_overflow", 16),
             **kwargs,
