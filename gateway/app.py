@@ -64,7 +64,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(oversight_router)
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app

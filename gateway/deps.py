@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,8 +12,9 @@ from sqlmodel import Session
 from gateway.bootstrap import Services
 from gateway.catalog import Catalog
 from gateway.clock import Clock
+from gateway.db import lock_for_write
 from gateway.errors import CredgateError, Forbidden, Unauthenticated
-from gateway.principals.auth import authenticate
+from gateway.principals.auth import authenticate, authenticate_in, spend_token
 from gateway.principals.models import Principal, Role
 
 # Dependencies that only read memory are async: a sync one costs a worker-thread hop.
@@ -60,28 +62,73 @@ async def get_clock(services: ServicesDep) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_principal(request: Request, services: ServicesDep) -> Principal:
+async def get_bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("missing bearer token: send Authorization: Bearer <JWT>")
-    return authenticate(token.strip(), services.engine, services.token_rules, services.clock.now())
+    return token.strip()
+
+
+BearerToken = Annotated[str, Depends(get_bearer_token)]
+
+
+def get_principal(token: BearerToken, services: ServicesDep) -> Principal:
+    return authenticate(token, services.engine, services.token_rules, services.clock.now())
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
-    allowed = ", ".join(r.value for r in roles)
+def _check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
+    if principal.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise Forbidden(f"this needs the role {allowed}; {principal.id} is {principal.role.value}")
 
+
+def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     async def check(principal: PrincipalDep) -> Principal:
-        if principal.role not in roles:
-            raise Forbidden(
-                f"this needs the role {allowed}; {principal.id} is {principal.role.value}"
-            )
+        _check_role(principal, roles)
         return principal
 
     return check
+
+
+@contextmanager
+def caller_transaction(
+    services: Services, token: str, *roles: Role
+) -> Iterator[tuple[Principal, Session]]:
+    """Authenticate and serve a request in one transaction, on one worker thread.
+
+    The hot paths use it instead of ``PrincipalDep`` plus ``SessionDep`` (a thread hop and a
+    transaction each). Commits as :func:`get_session` does (``keep_records`` errors keep what
+    the request recorded); when the request's work is rolled back, its token id is recorded
+    on its own afterwards, so the token stays spent either way.
+    """
+    with Session(services.engine, expire_on_commit=False) as session:
+        lock_for_write(session)
+        try:
+            principal, token_id = authenticate_in(
+                session, token, services.token_rules, services.clock.now()
+            )
+        except BaseException:
+            session.rollback()
+            raise
+        try:
+            _check_role(principal, roles)
+            yield principal, session
+            session.commit()
+        except CredgateError as exc:
+            if exc.keep_records:
+                session.commit()
+            else:
+                session.rollback()
+                spend_token(services.engine, token_id)
+            raise
+        except BaseException:
+            session.rollback()
+            spend_token(services.engine, token_id)
+            raise
 
 
 Operator = Annotated[Principal, Depends(require_role(Role.operator))]

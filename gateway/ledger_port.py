@@ -8,8 +8,12 @@ and discloses nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from sqlmodel import Session
+
+from gateway.db import is_single_writer, lock_for_write
 from gateway.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -20,8 +24,14 @@ class Receipt(Protocol):
     def index(self) -> int: ...
 
 
+class PendingEntry(Protocol):
+    def wait(self) -> Receipt: ...
+
+
 class LedgerPort(Protocol):
     def append(self, payload: dict[str, Any], subject: str | None = None) -> Receipt: ...
+
+    def enqueue(self, payload: dict[str, Any], subject: str | None = None) -> PendingEntry: ...
 
 
 def record(ledger: LedgerPort | None, payload: dict[str, Any], subject: str | None) -> int:
@@ -35,3 +45,48 @@ def record(ledger: LedgerPort | None, payload: dict[str, Any], subject: str | No
         raise ServiceUnavailable(
             f"the ledger could not record this request: {type(exc).__name__}"
         ) from None
+
+
+def _unavailable(exc: Exception) -> ServiceUnavailable:
+    log.error("ledger append failed", exc_info=exc)
+    return ServiceUnavailable(f"the ledger could not record this request: {type(exc).__name__}")
+
+
+def record_in_lock_order(
+    session: Session,
+    ledger: LedgerPort | None,
+    payload: dict[str, Any],
+    subject: str | None,
+    undo: Callable[[Session], None],
+) -> int:
+    """:func:`record` for a request that holds the database's write lock and has decided.
+
+    Where that lock is the whole database's (SQLite: see :func:`gateway.db.is_single_writer`)
+    holding it while the ledger reaches the disk would make every request wait for every
+    other's flush. So the entry is queued while the lock is held, which fixes its place in
+    the ledger after every entry of a request that held the lock before (a revoke included);
+    then the request's transaction commits, letting the next writer in, and the entry is
+    awaited outside the lock. The request goes on in a new write transaction. If the entry
+    fails, ``undo`` reverses in that transaction what the committed one did (the request
+    answers 503 and has disclosed nothing).
+
+    On PostgreSQL the row locks stay held until the entry is durable, as in :func:`record`.
+    """
+    if not is_single_writer(session):
+        return record(ledger, payload, subject)
+    if ledger is None:
+        raise ServiceUnavailable("the ledger is not available; nothing can be served")
+    try:
+        pending = ledger.enqueue(payload, subject=subject)
+    except Exception as exc:
+        raise _unavailable(exc) from None
+    session.commit()
+    try:
+        index = pending.wait().index
+    except Exception as exc:
+        lock_for_write(session)
+        undo(session)
+        session.commit()
+        raise _unavailable(exc) from None
+    lock_for_write(session)
+    return index

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, insert
 from sqlmodel import Field, Session, SQLModel
 
 from gateway.db import UtcDateTime
@@ -40,6 +40,13 @@ class AccessEvent(SQLModel, table=True):
 
 
 def index_access(session: Session, event: AccessEvent) -> None:
-    """Add ``event`` to the request's transaction. A denial raises with ``keep_records`` so
-    the event is committed all the same."""
-    session.add(event)
+    """Insert ``event`` in the request's transaction. A denial raises with ``keep_records``
+    so the event is committed all the same."""
+    session.connection().execute(
+        _INSERT,
+        {name: getattr(event, name) for name in _COLUMNS},
+    )
+
+
+_INSERT = insert(AccessEvent.__table__)  # type: ignore[attr-defined]
+_COLUMNS = [c.name for c in AccessEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]

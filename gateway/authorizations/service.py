@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from gateway import ledger_port
@@ -93,7 +94,13 @@ def _verified_claims(
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     try:
         return verify_principal_signature(
-            token, session, issuer, str(algorithm), kid, audience, required=_CLAIMS
+            token,
+            principals.active_keys(session, issuer),
+            issuer,
+            str(algorithm),
+            kid,
+            audience,
+            required=_CLAIMS,
         )
     except Unauthenticated as exc:
         raise _invalid("signature", exc.message) from None
@@ -271,27 +278,59 @@ def in_force(
     The row lock (PostgreSQL) or the write lock taken by the caller (SQLite) makes a
     concurrent revoke wait for this request, or this request see the revoke.
     """
-    rows = session.exec(
-        select(Authorization)
-        .where(
-            Authorization.enterprise == enterprise,
-            Authorization.institution == institution,
-            Authorization.purpose == purpose,
-            col(Authorization.revoked_at).is_(None),
-            col(Authorization.not_before) <= now,
-            col(Authorization.expires_at) > now,
-            or_(
-                col(Authorization.use_limit).is_(None),
-                col(Authorization.uses) < col(Authorization.use_limit),
-            ),
-        )
-        .order_by(col(Authorization.id))
-        .with_for_update()
+    rows = session.scalars(
+        _IN_FORCE,
+        {"enterprise": enterprise, "institution": institution, "purpose": purpose, "now": now},
     ).all()
     return [a for a in rows if a.state(now) is AuthorizationState.active]
 
 
+# Every report and verification runs it: built once.
+_IN_FORCE = (
+    select(Authorization)
+    .where(
+        Authorization.enterprise == bindparam("enterprise"),
+        Authorization.institution == bindparam("institution"),
+        Authorization.purpose == bindparam("purpose"),
+        col(Authorization.revoked_at).is_(None),
+        col(Authorization.not_before) <= bindparam("now"),
+        col(Authorization.expires_at) > bindparam("now"),
+        or_(
+            col(Authorization.use_limit).is_(None),
+            col(Authorization.uses) < col(Authorization.use_limit),
+        ),
+    )
+    .order_by(col(Authorization.id))
+    .with_for_update()
+)
+
+
 def count_use(session: Session, authorizations: Sequence[Authorization]) -> None:
+    """One more use of each of ``authorizations`` (already row-locked by :func:`in_force`)."""
+    if not authorizations:
+        return
+    session.connection().execute(_COUNT_USE, {"ids": [a.id for a in authorizations]})
     for authorization in authorizations:
-        authorization.uses += 1
-        session.add(authorization)
+        set_committed_value(authorization, "uses", authorization.uses + 1)
+
+
+def uncount_use(session: Session, authorizations: Sequence[Authorization]) -> None:
+    """Take back the use :func:`count_use` counted, for a request that failed after all."""
+    if not authorizations:
+        return
+    session.connection().execute(_UNCOUNT_USE, {"ids": [a.id for a in authorizations]})
+    for authorization in authorizations:
+        set_committed_value(authorization, "uses", authorization.uses - 1)
+
+
+_authorization = Authorization.__table__  # type: ignore[attr-defined]
+_COUNT_USE = (
+    update(_authorization)
+    .where(_authorization.c.id.in_(bindparam("ids", expanding=True)))
+    .values(uses=_authorization.c.uses + 1)
+)
+_UNCOUNT_USE = (
+    update(_authorization)
+    .where(_authorization.c.id.in_(bindparam("ids", expanding=True)))
+    .values(uses=_authorization.c.uses - 1)
+)

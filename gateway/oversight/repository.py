@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from gateway.access.events import AccessEvent
@@ -75,12 +75,19 @@ def authorizations_received(
 
 
 def latest_assessment(session: Session, institution: str, now: datetime) -> Assessment | None:
-    return session.exec(
-        select(Assessment)
-        .where(Assessment.institution == institution, col(Assessment.assessed_at) <= now)
-        .order_by(col(Assessment.assessed_at).desc(), col(Assessment.ledger_index).desc())
-        .limit(1)
-    ).first()
+    return session.scalars(_LATEST, {"institution": institution, "now": now}).first()
+
+
+# Every request of an institution asks for its standing: built once.
+_LATEST = (
+    select(Assessment)
+    .where(
+        Assessment.institution == bindparam("institution"),
+        col(Assessment.assessed_at) <= bindparam("now"),
+    )
+    .order_by(col(Assessment.assessed_at).desc(), col(Assessment.ledger_index).desc())
+    .limit(1)
+)
 
 
 def latest_assessments(session: Session, now: datetime) -> dict[str, Assessment]:

@@ -7,6 +7,7 @@ most the configured maximum, and a token id never seen before (shared through th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from gateway.db import unit_of_work
 from gateway.errors import Unauthenticated
 from gateway.principals import repository
 from gateway.principals.keys import load_public_key
-from gateway.principals.models import Principal
+from gateway.principals.models import Principal, PrincipalKey
 
 ACCEPTED_ALGORITHMS = ("EdDSA", "ES256")
 REQUIRED_CLAIMS = ("iss", "aud", "iat", "exp", "jti")
@@ -60,7 +61,7 @@ def _moment(claims: dict[str, Any], name: str) -> datetime:
 
 def verify_principal_signature(
     token: str,
-    session: Session,
+    active_keys: Sequence[PrincipalKey],
     issuer: str,
     algorithm: str,
     kid: str | None,
@@ -68,7 +69,7 @@ def verify_principal_signature(
     required: tuple[str, ...] = REQUIRED_CLAIMS,
 ) -> dict[str, Any]:
     """Verify ``token`` against ``issuer``'s active keys; times are left to the caller."""
-    keys = [k for k in repository.active_keys(session, issuer) if k.algorithm == algorithm]
+    keys = [k for k in active_keys if k.algorithm == algorithm]
     if kid is not None:
         keys = [k for k in keys if k.kid == kid]
     if not keys:
@@ -115,39 +116,67 @@ def _check_times(claims: dict[str, Any], rules: TokenRules, now: datetime) -> da
 
 
 def authenticate(token: str, engine: Engine, rules: TokenRules, now: datetime) -> Principal:
-    """Return the calling principal, or raise :class:`Unauthenticated` with the reason."""
+    """Return the calling principal, or raise :class:`Unauthenticated` with the reason.
+
+    One write transaction: the caller's keys are read and the token id recorded together."""
+    with unit_of_work(engine, write=True) as session:
+        principal, _ = authenticate_in(session, token, rules, now)
+    return principal
+
+
+@dataclass(frozen=True, slots=True)
+class TokenId:
+    """What makes a request token single-use: its issuer and id, kept until it expires."""
+
+    issuer: str
+    jti: str
+    keep_until: datetime
+
+
+def authenticate_in(
+    session: Session, token: str, rules: TokenRules, now: datetime
+) -> tuple[Principal, TokenId]:
+    """:func:`authenticate` inside ``session``'s transaction (which must be able to write:
+    the token id is inserted there). The principal returned is not attached to it; the token
+    id is returned for :func:`spend_token` should that transaction be rolled back."""
     header = token_header(token)
     algorithm = header.get("alg")
     if algorithm not in ACCEPTED_ALGORITHMS:
         raise Unauthenticated(f"algorithm {algorithm!r} not accepted; use EdDSA or ES256")
     issuer = unverified_issuer(token)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
-    with unit_of_work(engine) as session:
-        principal = repository.get(session, issuer)
-        if principal is None:
-            raise Unauthenticated(f"unknown issuer {issuer!r}")
-        if header.get("typ") not in (None, "JWT", "jwt"):
-            raise Unauthenticated(f"a {header.get('typ')!r} token is not a request token")
-        claims = verify_principal_signature(
-            token, session, issuer, str(algorithm), kid, rules.audience
-        )
-        expires = _check_times(claims, rules, now)
-        jti = claims["jti"]
-        if not isinstance(jti, str) or not 8 <= len(jti) <= 128:
-            raise Unauthenticated("jti must be a string of 8 to 128 characters")
-        session.expunge(principal)
-    _remember_once(engine, issuer, jti, expires + rules.leeway, now)
-    return principal
+    found = repository.with_active_keys(session, issuer)
+    if found is None:
+        raise Unauthenticated(f"unknown issuer {issuer!r}")
+    principal, keys = found
+    if header.get("typ") not in (None, "JWT", "jwt"):
+        raise Unauthenticated(f"a {header.get('typ')!r} token is not a request token")
+    claims = verify_principal_signature(token, keys, issuer, str(algorithm), kid, rules.audience)
+    expires = _check_times(claims, rules, now)
+    jti = claims["jti"]
+    if not isinstance(jti, str) or not 8 <= len(jti) <= 128:
+        raise Unauthenticated("jti must be a string of 8 to 128 characters")
+    token_id = TokenId(issuer, jti, expires + rules.leeway)
+    remember_once(session, token_id, now)
+    return principal, token_id
 
 
-def _remember_once(
-    engine: Engine, issuer: str, jti: str, keep_until: datetime, now: datetime
-) -> None:
+def remember_once(session: Session, token_id: TokenId, now: datetime) -> None:
+    """Record a token id in ``session``'s transaction; a second use is :class:`Unauthenticated`
+    (and the transaction must then be rolled back)."""
     try:
-        with unit_of_work(engine, write=True) as session:
-            repository.remember_token(session, issuer, jti, keep_until)
+        repository.remember_token(session, token_id.issuer, token_id.jti, token_id.keep_until)
     except IntegrityError:
         raise Unauthenticated("token replayed: this jti was already used") from None
-    if hash(jti) % 64 == 0:  # now and then, forget ids whose tokens have expired anyway
+    if hash(token_id.jti) % 64 == 0:  # now and then, forget ids of tokens expired anyway
+        repository.forget_expired_tokens(session, now)
+
+
+def spend_token(engine: Engine, token_id: TokenId) -> None:
+    """Record ``token_id`` in a transaction of its own (after the request's was rolled back);
+    recorded already is fine."""
+    try:
         with unit_of_work(engine, write=True) as session:
-            repository.forget_expired_tokens(session, now)
+            repository.remember_token(session, token_id.issuer, token_id.jti, token_id.keep_until)
+    except IntegrityError:
+        pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -19,6 +20,7 @@ class UnsupportedKey(ValueError):
     """Not an Ed25519 or P-256 key in PEM form."""
 
 
+@functools.lru_cache(maxsize=4096)  # parsed keys are immutable; authentication reuses them
 def load_public_key(pem: str) -> tuple[PublicKey, KeyAlgorithm]:
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import and_, bindparam, delete, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from gateway.principals.models import Principal, PrincipalKey, Role, SeenToken
@@ -13,6 +14,52 @@ from gateway.principals.models import Principal, PrincipalKey, Role, SeenToken
 
 def get(session: Session, principal_id: str) -> Principal | None:
     return session.get(Principal, principal_id)
+
+
+_principal = Principal.__table__  # type: ignore[attr-defined]
+_key = PrincipalKey.__table__  # type: ignore[attr-defined]
+# Authentication runs on every request: one prebuilt statement, no ORM identity map.
+_WITH_ACTIVE_KEYS = (
+    sa_select(
+        _principal,
+        _key.c.kid,
+        _key.c.algorithm,
+        _key.c.public_key_pem,
+        _key.c.created_at.label("key_created_at"),
+    )
+    .outerjoin(_key, and_(_key.c.principal_id == _principal.c.id, _key.c.revoked_at.is_(None)))
+    .where(_principal.c.id == bindparam("principal_id"))
+)
+
+
+def with_active_keys(
+    session: Session, principal_id: str
+) -> tuple[Principal, list[PrincipalKey]] | None:
+    """The principal (not attached to ``session``) and its unrevoked keys, in one query."""
+    rows = session.connection().execute(_WITH_ACTIVE_KEYS, {"principal_id": principal_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    principal = Principal(
+        id=first.id,
+        role=first.role,
+        kind=first.kind,
+        name=first.name,
+        status=first.status,
+        created_at=first.created_at,
+    )
+    keys = [
+        PrincipalKey(
+            kid=r.kid,
+            principal_id=principal_id,
+            algorithm=r.algorithm,
+            public_key_pem=r.public_key_pem,
+            created_at=r.key_created_at,
+        )
+        for r in rows
+        if r.kid is not None
+    ]
+    return principal, keys
 
 
 def list_all(session: Session, role: Role | None = None) -> Sequence[Principal]:
@@ -34,9 +81,13 @@ def get_key(session: Session, kid: str) -> PrincipalKey | None:
     return session.get(PrincipalKey, kid)
 
 
+_REMEMBER_TOKEN = insert(SeenToken.__table__)  # type: ignore[attr-defined]
+
+
 def remember_token(session: Session, issuer: str, jti: str, expires_at: datetime) -> None:
-    session.add(SeenToken(issuer=issuer, jti=jti, expires_at=expires_at))
-    session.flush()
+    session.connection().execute(
+        _REMEMBER_TOKEN, {"issuer": issuer, "jti": jti, "expires_at": expires_at}
+    )
 
 
 def forget_expired_tokens(session: Session, now: datetime) -> None:

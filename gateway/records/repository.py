@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from gateway.records.models import Batch, DatasetRecord, Enterprise
@@ -45,15 +47,41 @@ def latest_versions(session: Session, dataset: str, record_ids: Iterable[str]) -
     return versions
 
 
-def current_records_for_enterprise(
-    session: Session, uscc: str, datasets: Iterable[str] | None = None
-) -> Sequence[DatasetRecord]:
-    query = select(DatasetRecord).where(
-        DatasetRecord.uscc == uscc, col(DatasetRecord.superseded_at).is_(None)
+_record = DatasetRecord.__table__  # type: ignore[attr-defined]
+# Every report and verification reads these: prebuilt statements, rows without the ORM.
+_CURRENT_FOR_ENTERPRISE = (
+    sa_select(
+        _record.c.dataset,
+        _record.c.record_id,
+        _record.c.version,
+        _record.c.valid_from,
+        _record.c.fields,
     )
-    if datasets is not None:
-        query = query.where(col(DatasetRecord.dataset).in_(list(datasets)))
-    return session.exec(query.order_by(col(DatasetRecord.dataset), col(DatasetRecord.id))).all()
+    .where(
+        _record.c.uscc == bindparam("uscc"),
+        _record.c.superseded_at.is_(None),
+        _record.c.dataset.in_(bindparam("datasets", expanding=True)),
+    )
+    .order_by(_record.c.dataset, _record.c.id)
+)
+_ENTERPRISE_EXISTS = sa_select(Enterprise.__table__.c.uscc).where(  # type: ignore[attr-defined]
+    Enterprise.__table__.c.uscc == bindparam("uscc")  # type: ignore[attr-defined]
+)
+
+
+def current_records_for_enterprise(
+    session: Session, uscc: str, datasets: Iterable[str]
+) -> Sequence[Row[Any, Any, Any, Any, Any]]:
+    """Current (dataset, record_id, version, valid_from, fields) of ``datasets`` for ``uscc``."""
+    return (
+        session.connection()
+        .execute(_CURRENT_FOR_ENTERPRISE, {"uscc": uscc, "datasets": sorted(set(datasets))})
+        .all()
+    )
+
+
+def enterprise_exists(session: Session, uscc: str) -> bool:
+    return session.connection().execute(_ENTERPRISE_EXISTS, {"uscc": uscc}).first() is not None
 
 
 def current_digests(session: Session, dataset: str) -> Sequence[tuple[str, str]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, not_
+from sqlalchemy import and_, bindparam, not_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from gateway.records.models import DatasetRecord
@@ -13,6 +14,18 @@ from gateway.subject_rights.models import CreditRepair, Objection, ObjectionStat
 
 ACTIVE_OBJECTION = (ObjectionState.open, ObjectionState.under_review)
 STANDING_REPAIR = (RepairState.pending, RepairState.approved)
+
+
+_objection = Objection.__table__  # type: ignore[attr-defined]
+_repair = CreditRepair.__table__  # type: ignore[attr-defined]
+# Read by every report and verification: prebuilt statements, no ORM.
+_DISPUTED = sa_select(_objection.c.dataset, _objection.c.record_id).where(
+    _objection.c.enterprise == bindparam("enterprise"),
+    _objection.c.state.in_(bindparam("states", expanding=True)),
+)
+_REPAIRED = sa_select(_repair.c.dataset, _repair.c.record_id, _repair.c.effective_at).where(
+    _repair.c.enterprise == bindparam("enterprise"), _repair.c.state == bindparam("state")
+)
 
 
 def current_record_for_update(
@@ -107,10 +120,8 @@ def objections(
 
 
 def disputed_records(session: Session, enterprise: str) -> set[tuple[str, str]]:
-    rows = session.exec(
-        select(Objection.dataset, Objection.record_id).where(
-            Objection.enterprise == enterprise, col(Objection.state).in_(ACTIVE_OBJECTION)
-        )
+    rows = session.connection().execute(
+        _DISPUTED, {"enterprise": enterprise, "states": list(ACTIVE_OBJECTION)}
     )
     return {(dataset, record_id) for dataset, record_id in rows}
 
@@ -153,9 +164,7 @@ def repairs(
 
 def repaired_records(session: Session, enterprise: str) -> dict[tuple[str, str], datetime]:
     """(dataset, record_id) -> when display to institutions ends, for approved repairs."""
-    rows = session.exec(
-        select(CreditRepair.dataset, CreditRepair.record_id, CreditRepair.effective_at).where(
-            CreditRepair.enterprise == enterprise, CreditRepair.state == RepairState.approved
-        )
+    rows = session.connection().execute(
+        _REPAIRED, {"enterprise": enterprise, "state": RepairState.approved}
     )
     return {(d, r): at for d, r, at in rows if at is not None}

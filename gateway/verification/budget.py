@@ -1,12 +1,19 @@
 """The bisection budget: how many distinct thresholds one institution may test per predicate,
-enterprise and day. Repeating a threshold already asked costs nothing."""
+enterprise and day. Repeating a threshold already asked costs nothing.
+
+Read what was asked today once (:func:`asked_today`), judge it in memory (:func:`over_budget`)
+and record only the new thresholds (:func:`spend`), all in the request's write transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from gateway.verification.models import ThresholdProbe
 
@@ -14,59 +21,101 @@ from gateway.verification.models import ThresholdProbe
 PLATFORM_ZONE = ZoneInfo("Asia/Shanghai")
 
 
+_probe = ThresholdProbe.__table__  # type: ignore[attr-defined]
+_ASKED = sa_select(_probe.c.predicate, _probe.c.threshold).where(
+    _probe.c.institution == bindparam("institution"),
+    _probe.c.enterprise == bindparam("enterprise"),
+    _probe.c.day == bindparam("day"),
+    _probe.c.predicate.in_(bindparam("predicates", expanding=True)),
+)
+_SPEND = insert(_probe)
+_REFUND = delete(_probe).where(
+    _probe.c.institution == bindparam("institution"),
+    _probe.c.enterprise == bindparam("enterprise"),
+    _probe.c.predicate == bindparam("predicate"),
+    _probe.c.day == bindparam("day"),
+    _probe.c.threshold == bindparam("threshold"),
+)
+
+
 def platform_day(now: datetime) -> date:
     return now.astimezone(PLATFORM_ZONE).date()
 
 
-def _asked(
-    session: Session, institution: str, enterprise: str, predicate: str, day: date
-) -> set[str]:
-    rows = session.exec(
-        select(ThresholdProbe.threshold).where(
-            ThresholdProbe.institution == institution,
-            ThresholdProbe.enterprise == enterprise,
-            ThresholdProbe.predicate == predicate,
-            ThresholdProbe.day == day,
-        )
+def asked_today(
+    session: Session, institution: str, enterprise: str, predicates: Iterable[str], now: datetime
+) -> dict[str, set[str]]:
+    """predicate -> the thresholds ``institution`` already asked about ``enterprise`` today."""
+    wanted = sorted(set(predicates))
+    asked: dict[str, set[str]] = {p: set() for p in wanted}
+    if not wanted:
+        return asked
+    rows = session.connection().execute(
+        _ASKED,
+        {
+            "institution": institution,
+            "enterprise": enterprise,
+            "day": platform_day(now),
+            "predicates": wanted,
+        },
     )
-    return set(rows)
+    for predicate, threshold in rows:
+        asked[predicate].add(threshold)
+    return asked
 
 
 def over_budget(
-    session: Session,
-    institution: str,
-    enterprise: str,
-    thresholds: dict[str, set[str]],
-    budget: int,
-    now: datetime,
+    asked: Mapping[str, set[str]], wanted: Mapping[str, set[str]], budget: int
 ) -> list[str]:
     """The predicates whose new thresholds would exceed the day's budget."""
-    day = platform_day(now)
-    exceeded = []
-    for predicate, wanted in sorted(thresholds.items()):
-        asked = _asked(session, institution, enterprise, predicate, day)
-        if len(asked | wanted) > budget:
-            exceeded.append(predicate)
-    return exceeded
+    return sorted(p for p, new in wanted.items() if len(asked.get(p, set()) | new) > budget)
 
 
 def spend(
     session: Session,
     institution: str,
     enterprise: str,
-    thresholds: dict[str, set[str]],
+    asked: Mapping[str, set[str]],
+    wanted: Mapping[str, set[str]],
     now: datetime,
 ) -> None:
+    """Record the thresholds in ``wanted`` not yet in ``asked``."""
+    rows = _new_probes(institution, enterprise, asked, wanted, now)
+    if rows:
+        session.connection().execute(_SPEND, rows)
+
+
+def refund(
+    session: Session,
+    institution: str,
+    enterprise: str,
+    asked: Mapping[str, set[str]],
+    wanted: Mapping[str, set[str]],
+    now: datetime,
+) -> None:
+    """Take back what :func:`spend` recorded, for a request that failed after all."""
+    rows = _new_probes(institution, enterprise, asked, wanted, now)
+    if rows:
+        session.connection().execute(_REFUND, rows)
+
+
+def _new_probes(
+    institution: str,
+    enterprise: str,
+    asked: Mapping[str, set[str]],
+    wanted: Mapping[str, set[str]],
+    now: datetime,
+) -> list[dict[str, object]]:
     day = platform_day(now)
-    for predicate, wanted in thresholds.items():
-        for threshold in sorted(wanted - _asked(session, institution, enterprise, predicate, day)):
-            session.add(
-                ThresholdProbe(
-                    institution=institution,
-                    enterprise=enterprise,
-                    predicate=predicate,
-                    day=day,
-                    threshold=threshold,
-                    first_asked_at=now,
-                )
-            )
+    return [
+        {
+            "institution": institution,
+            "enterprise": enterprise,
+            "predicate": predicate,
+            "day": day,
+            "threshold": threshold,
+            "first_asked_at": now,
+        }
+        for predicate, thresholds in sorted(wanted.items())
+        for threshold in sorted(thresholds - asked.get(predicate, set()))
+    ]

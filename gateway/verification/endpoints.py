@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from gateway.access.endpoints import access_context
-from gateway.deps import Institution, ServicesDep, SessionDep
+from gateway.bootstrap import Services
+from gateway.deps import BearerToken, ServicesDep, caller_transaction
+from gateway.principals.models import Role
 from gateway.verification import service
 from gateway.verification.schemas import VerificationIn, VerificationOut
 from verifiers import describe
@@ -21,18 +24,20 @@ def list_verifiers() -> list[dict[str, Any]]:
 
 
 @router.post("/v1/enterprises/{uscc}/verifications", response_model=VerificationOut)
-def verify(
-    uscc: str,
-    body: VerificationIn,
-    institution: Institution,
-    services: ServicesDep,
-    session: SessionDep,
+async def verify(
+    uscc: str, body: VerificationIn, token: BearerToken, services: ServicesDep
 ) -> VerificationOut:
-    return service.verify(
-        access_context(services, session),
-        institution,
-        uscc,
-        body,
-        services.policy_data.verification.bisection_budget_per_day,
-        services.argument_hash_key,
-    )
+    # The hot path: authentication and the verification in one transaction, one thread hop.
+    return await run_in_threadpool(_verify, services, token, uscc, body)
+
+
+def _verify(services: Services, token: str, uscc: str, body: VerificationIn) -> VerificationOut:
+    with caller_transaction(services, token, Role.institution) as (institution, session):
+        return service.verify(
+            access_context(services, session),
+            institution,
+            uscc,
+            body,
+            services.policy_data.verification.bisection_budget_per_day,
+            services.argument_hash_key,
+        )

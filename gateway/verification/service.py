@@ -9,10 +9,12 @@ the records) and only then answer.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
+from sqlmodel import Session
 
 from gateway import ledger_port
 from gateway.access import holdings, policy_input
@@ -145,7 +147,11 @@ class _Request:
         reason: str,
         results: list[CheckResult] | None,
         extra: dict[str, Any] | None = None,
+        undo: Callable[[Session], None] = lambda _: None,
     ) -> int:
+        """Append the entry (the lock is let go while it reaches the disk, see
+        :func:`ledger_port.record_in_lock_order`), then index it; ``undo`` reverses what
+        this request wrote before, should the entry fail."""
         entry = {
             "type": "access.verify",
             "caller": self.institution.id,
@@ -157,7 +163,9 @@ class _Request:
             "checks": _entry_checks(self.checks, results, self.hash_key),
             **(extra or {}),
         }
-        index = ledger_port.record(self.ctx.ledger, entry, subject=self.subject)
+        index = ledger_port.record_in_lock_order(
+            self.ctx.session, self.ctx.ledger, entry, self.subject, undo
+        )
         index_access(
             self.ctx.session,
             AccessEvent(
@@ -206,7 +214,7 @@ def verify(
     subject = parse_subject(code)
     checks = parse_checks(body)
     lock_for_write(ctx.session)
-    if repository.get_enterprise(ctx.session, subject) is None:
+    if not repository.enterprise_exists(ctx.session, subject):
         raise NotFound(f"the platform holds nothing on {subject}")
     request = _Request(ctx, institution, subject, body.purpose, checks, hash_key)
     grants = authorizations.in_force(ctx.session, subject, institution.id, body.purpose, ctx.now)
@@ -237,9 +245,8 @@ def verify(
         probe = check.probe(request.hash_key)
         if check.spec.name in permitted and probe is not None:
             thresholds.setdefault(check.spec.name, set()).add(probe)
-    exceeded = budget.over_budget(
-        ctx.session, institution.id, subject, thresholds, daily_budget, ctx.now
-    )
+    asked = budget.asked_today(ctx.session, institution.id, subject, thresholds, ctx.now)
+    exceeded = budget.over_budget(asked, thresholds, daily_budget)
     if exceeded:
         index = request.record(
             decision, False, "bisection_budget_exceeded", None, {"over_budget": exceeded}
@@ -253,7 +260,7 @@ def verify(
             },
             keep_records=True,
         )
-    budget.spend(ctx.session, institution.id, subject, thresholds, ctx.now)
+    budget.spend(ctx.session, institution.id, subject, asked, thresholds, ctx.now)
     wanted = {d for c in checks if c.spec.name in permitted for d in c.spec.datasets}
     held = holdings.shown_to_institutions(
         holdings.load(
@@ -293,7 +300,12 @@ def verify(
         )
     used = [g for g in grants if g.id in decision.authorizations_used]
     authorizations.count_use(ctx.session, used)
-    index = request.record(decision, True, decision.reason, results)
+
+    def undo(session: Session) -> None:
+        authorizations.uncount_use(session, used)
+        budget.refund(session, institution.id, subject, asked, thresholds, ctx.now)
+
+    index = request.record(decision, True, decision.reason, results, undo=undo)
     return VerificationOut(
         enterprise=subject,
         purpose=body.purpose,

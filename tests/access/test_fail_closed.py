@@ -7,14 +7,22 @@ from typing import Any
 from gateway.bootstrap import Services
 from gateway.policy.decision import Decision
 from gateway.policy.inputs import coerce_input
-from tests.support.world import World
+from tests.support.world import ENTERPRISE, VAT_PAID, World
 
 
 class BrokenLedger:
+    """A ledger whose disk is full: appends fail, and so do queued entries when awaited."""
+
     def __init__(self, real: Any) -> None:
         self.real = real
 
     def append(self, payload: dict[str, Any], subject: str | None = None) -> Any:
+        raise OSError("disk full")
+
+    def enqueue(self, payload: dict[str, Any], subject: str | None = None) -> Any:
+        return self
+
+    def wait(self) -> Any:
         raise OSError("disk full")
 
     def __getattr__(self, name: str) -> Any:
@@ -87,3 +95,31 @@ def test_policy_engine_failure_denies_with_503_and_is_logged(
         "allow": False,
         "reason": "policy_engine_unavailable",
     }
+
+
+def test_a_verification_the_ledger_fails_costs_no_use_and_no_budget(
+    world: World, services: Services
+) -> None:
+    world.grant(modes=["verify"], datasets=["tax_payments"], use_limit=5)
+    url = f"/v1/enterprises/{ENTERPRISE}/verifications"
+
+    def ask(amount: str) -> Any:
+        check = {"predicate": "vat_paid_last_year_at_least", "args": {"amount": amount}}
+        return world.bank.post(url, json={"purpose": "loan_underwriting", "checks": [check]})
+
+    real = services.ledger
+    services.ledger = BrokenLedger(real)
+    try:
+        failed = [ask(amount) for amount in ("1", "2", "3")]
+    finally:
+        services.ledger = real
+    assert [r.status_code for r in failed] == [503, 503, 503]
+    assert all("ledger" in r.json()["message"] for r in failed)
+    assert VAT_PAID not in "".join(r.text for r in failed)
+    assert world.enterprise.get("/v1/authorizations").json()[0]["uses"] == 0
+    # the three thresholds the failed requests tried were given back to the daily budget
+    budget = services.policy_data.verification.bisection_budget_per_day
+    answered = [ask(str(10 + n)).status_code for n in range(budget)]
+    assert answered == [200] * budget
+    assert ask("99").status_code == 429
+    assert world.enterprise.get("/v1/authorizations").json()[0]["uses"] == budget

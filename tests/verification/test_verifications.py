@@ -210,3 +210,39 @@ def test_processes_starting_together_agree_on_the_argument_hash_key(tmp_path: Pa
     assert len(keys) == 1 and len(next(iter(keys))) == 32
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert [p.name for p in tmp_path.iterdir()] == ["argument-hash.key"]
+
+
+def _verify_with(world: World, token: str, checks: list[dict[str, Any]]) -> Any:
+    return world.bank.http.post(
+        f"/v1/enterprises/{ENTERPRISE}/verifications",
+        json={"purpose": "loan_underwriting", "checks": checks},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_a_token_is_spent_by_a_verification_that_failed(world: World) -> None:
+    token = world.bank.token()
+    unknown = [{"predicate": "no_such_predicate", "args": {}}]
+    assert _verify_with(world, token, unknown).status_code == 422
+    # the request's work was rolled back, its token id was not: no second use
+    replay = _verify_with(world, token, [vat("1")])
+    assert replay.status_code == 401
+    assert "replayed" in replay.json()["message"]
+
+
+def test_a_token_is_spent_by_a_verification_that_answered(world: World) -> None:
+    token = world.bank.token()
+    licence = [{"predicate": "licence_in_force", "args": {}}]
+    assert _verify_with(world, token, licence).status_code == 200
+    assert _verify_with(world, token, licence).status_code == 401
+
+
+def test_a_caller_of_the_wrong_role_is_refused_and_its_token_spent(world: World) -> None:
+    token = world.enterprise.token()
+    licence = [{"predicate": "licence_in_force", "args": {}}]
+    url = f"/v1/enterprises/{ENTERPRISE}/verifications"
+    body = {"purpose": "loan_underwriting", "checks": licence}
+    headers = {"Authorization": f"Bearer {token}"}
+    first = world.enterprise.http.post(url, json=body, headers=headers)
+    assert first.status_code == 403 and "institution" in first.json()["message"]
+    assert world.enterprise.http.post(url, json=body, headers=headers).status_code == 401
