@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +24,10 @@ SQLITE_BEGIN_OPTION = "credgate_sqlite_begin"
 _LOCKED_FOR_WRITE = "credgate_locked_for_write"
 
 
+class CommitNotDurable(OSError):
+    """A commit was written but could not be flushed to disk: it must not be acknowledged."""
+
+
 class WalSync:
     """Group fsync of one SQLite database's write-ahead log.
 
@@ -33,6 +36,11 @@ class WalSync:
     commit, outside SQLite's write lock, lets the next writer in while this one waits for the
     disk, and lets one flush cover every commit written before it started: a caller waits for
     the first flush that *starts* after its commit, running it itself if none is running.
+
+    A failed flush is final. After a failed fsync the kernel may have dropped the dirty pages
+    and a later fsync can succeed without them; and WAL frames are chained, so recovery would
+    also drop every commit after the lost ones. So every waiter, and every later caller, gets
+    the error: the process stops acknowledging writes (fail closed) until it is restarted.
     """
 
     def __init__(self, database: Path) -> None:
@@ -41,14 +49,19 @@ class WalSync:
         self._started = 0  # flushes begun
         self._completed = 0  # the latest flush that succeeded
         self._running = False
-        self._synced_inode: int | None = None
+        self._failure: BaseException | None = None
+        # The WAL file whose directory entry is known durable, held open so that its inode
+        # number cannot be reused by a new WAL file.
+        self._synced_wal: int | None = None
 
     def sync(self) -> None:
-        """Return once everything committed before the call is on disk; raise ``OSError``
-        if the flush fails (the caller must not acknowledge its commit)."""
+        """Return once everything committed before the call is on disk; raise
+        :class:`CommitNotDurable` if that cannot be made so (the commit must not be
+        acknowledged)."""
         with self._changed:
             target = self._started + 1
             while self._completed < target:
+                self._raise_if_failed()
                 if self._running:
                     self._changed.wait()
                     continue
@@ -56,19 +69,29 @@ class WalSync:
                 self._started += 1
                 generation = self._started
                 self._changed.release()
-                failure: OSError | None = None
                 try:
                     self._flush()
-                except OSError as exc:
-                    failure = exc
-                finally:
+                except BaseException as exc:
                     self._changed.acquire()
+                    self._failure = exc
+                    if isinstance(exc, OSError):
+                        raise CommitNotDurable(
+                            exc.errno, f"flushing {self._wal} failed: {exc.strerror or exc}"
+                        ) from exc
+                    raise
+                else:
+                    self._changed.acquire()
+                    self._completed = generation
+                finally:
                     self._running = False
-                    if failure is None:
-                        self._completed = generation
                     self._changed.notify_all()
-                if failure is not None:
-                    raise failure
+
+    def _raise_if_failed(self) -> None:
+        if self._failure is not None:
+            raise CommitNotDurable(
+                f"an earlier flush of {self._wal} failed ({self._failure!r}); "
+                "restart the gateway to go on writing"
+            )
 
     def _flush(self) -> None:
         try:
@@ -77,33 +100,76 @@ class WalSync:
             return  # checkpointed and removed: SQLite synced the database file itself
         try:
             os.fsync(fd)
-            inode = os.fstat(fd).st_ino
+            new_file = self._synced_wal is None or not os.path.sameopenfile(fd, self._synced_wal)
+            if new_file:  # make its directory entry durable too
+                directory = os.open(self._wal.parent, os.O_RDONLY)
+                try:
+                    os.fsync(directory)
+                finally:
+                    os.close(directory)
+                if self._synced_wal is not None:
+                    os.close(self._synced_wal)
+                self._synced_wal, fd = fd, -1
         finally:
-            os.close(fd)
-        if inode != self._synced_inode:  # a new WAL file: make its directory entry durable
-            directory = os.open(self._wal.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-            self._synced_inode = inode
+            if fd >= 0:
+                os.close(fd)
 
 
-def _grouped_sync_connection(wal_sync: WalSync) -> type[sqlite3.Connection]:
-    class GroupSyncedConnection(sqlite3.Connection):
-        """A connection whose commits return only once durable, flushed by :class:`WalSync`
-        after SQLite has released its write lock."""
+WRITER_QUEUE_TIMEOUT_SECONDS = 30.0
 
-        _changes_synced = 0
 
-        def commit(self) -> None:
+class _Connection(sqlite3.Connection):
+    """A credgate SQLite connection (its class is made per engine, see :func:`_connection_class`).
+
+    Writers of one process queue on the engine's ``gate`` before ``BEGIN IMMEDIATE`` and are
+    woken at once when it frees, instead of polling SQLite's busy handler (which backs off and
+    starves some); the gate opens after SQLite's own lock is released. With a ``wal_sync`` the
+    connection writes with ``synchronous=NORMAL`` and a commit that changed anything returns
+    only after :class:`WalSync` has flushed it.
+    """
+
+    gate: threading.Lock
+    wal_sync: WalSync | None = None
+    holds_gate = False
+    _synced_changes = 0
+    _synced_schema = -1
+
+    def take_gate(self) -> None:
+        if not self.gate.acquire(timeout=WRITER_QUEUE_TIMEOUT_SECONDS):
+            raise sqlite3.OperationalError("database is locked (writer queue timed out)")
+        self.holds_gate = True
+
+    def release_gate(self) -> None:
+        if self.holds_gate:
+            self.holds_gate = False
+            self.gate.release()
+
+    def commit(self) -> None:
+        try:
             super().commit()
+        finally:
+            self.release_gate()
+        if self.wal_sync is not None:
+            # Row changes move total_changes; schema changes move schema_version.
             changes = self.total_changes
-            if changes != self._changes_synced:
-                wal_sync.sync()
-                self._changes_synced = changes
+            schema = self.execute("PRAGMA schema_version").fetchone()[0]
+            if (changes, schema) != (self._synced_changes, self._synced_schema):
+                self.wal_sync.sync()
+                self._synced_changes, self._synced_schema = changes, schema
 
-    return GroupSyncedConnection
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_gate()
+
+
+def _connection_class(wal_sync: WalSync | None) -> type[_Connection]:
+    return type(
+        "CredgateSqliteConnection",
+        (_Connection,),
+        {"gate": threading.Lock(), "wal_sync": wal_sync},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -113,45 +179,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # An acknowledged commit survives power loss: FULL flushes inside the commit; a
-    # group-synced connection writes with NORMAL and flushes right after (see WalSync).
-    grouped = isinstance(dbapi_connection, sqlite3.Connection) and hasattr(
-        dbapi_connection, "_changes_synced"
-    )
+    # connection with a WalSync writes with NORMAL and flushes right after (see WalSync).
+    grouped = getattr(dbapi_connection, "wal_sync", None) is not None
     cursor.execute(f"PRAGMA synchronous={'NORMAL' if grouped else 'FULL'}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    if grouped:
+        dbapi_connection._synced_changes = dbapi_connection.total_changes
+        dbapi_connection._synced_schema = cursor.execute("PRAGMA schema_version").fetchone()[0]
     cursor.close()
-
-
-WRITER_QUEUE_TIMEOUT_SECONDS = 30.0
-_WRITER_GATE = "credgate_writer_gate"
-
-
-_GATES: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-
-
-def _writer_gate(connection: Any) -> threading.Lock:
-    return _GATES[connection.engine]
 
 
 def _sqlite_begin(connection: Any) -> None:
     mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    dbapi_connection = connection.connection.dbapi_connection
     if mode == "IMMEDIATE":
-        # Writers of this process queue here and are woken at once when the lock frees,
-        # instead of polling SQLite's busy handler (which backs off and starves some).
-        if not _writer_gate(connection).acquire(timeout=WRITER_QUEUE_TIMEOUT_SECONDS):
-            raise sqlite3.OperationalError("database is locked (writer queue timed out)")
-        connection.info[_WRITER_GATE] = True
+        dbapi_connection.take_gate()
     try:
         connection.exec_driver_sql(f"BEGIN {mode}")
     except BaseException:
-        _release_writer(connection)
+        dbapi_connection.release_gate()
         raise
-
-
-def _release_writer(connection: Any) -> None:
-    if connection.info.pop(_WRITER_GATE, False):
-        _writer_gate(connection).release()
 
 
 def lock_for_write(session: Session) -> None:
@@ -186,29 +234,29 @@ def make_engine(url: str, *, group_sync: bool = False, **kwargs: Any) -> Engine:
     """
     if is_sqlite(url):
         database = make_url(url).database
-        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 10}
+        wal_sync = None
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
             if group_sync:
                 wal_sync = WalSync(Path(database).resolve())
-                connect_args["factory"] = _grouped_sync_connection(wal_sync)
         engine = create_engine(
             url,
-            connect_args=connect_args,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": 10,
+                "factory": _connection_class(wal_sync),
+            },
             pool_size=kwargs.pop("pool_size", 8),
             max_overflow=kwargs.pop("max_overflow", 16),
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "commit", _release_writer)
-        event.listen(engine, "rollback", _release_writer)
-        gate = _GATES.setdefault(engine, threading.Lock())
 
-        def release_on_checkin(_: Any, record: Any) -> None:
+        def release_on_checkin(dbapi_connection: Any, _: Any) -> None:
             # a connection back in the pool holds no transaction: never let it keep the gate
-            if record.info.pop(_WRITER_GATE, False):
-                gate.release()
+            if isinstance(dbapi_connection, _Connection):
+                dbapi_connection.release_gate()
 
         event.listen(engine.pool, "checkin", release_on_checkin)
         return engine

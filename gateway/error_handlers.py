@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from gateway import errors
+from gateway.db import CommitNotDurable
 from ledger import errors as ledger_errors
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,14 @@ async def _database_busy(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _commit_not_durable(_: Request, exc: Exception) -> JSONResponse:
+    log.critical("a commit could not be flushed to disk: %s", exc)
+    return _render(503, "not_durable", "the database could not store this durably; retry later")
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(CommitNotDurable, _commit_not_durable)
     app.add_exception_handler(errors.CredgateError, _credgate_error)
     app.add_exception_handler(ledger_errors.LedgerError, _ledger_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
+import pytest
+
+import gateway.db
 from gateway.bootstrap import Services
 from gateway.policy.decision import Decision
 from gateway.policy.inputs import coerce_input
@@ -123,3 +127,24 @@ def test_a_verification_the_ledger_fails_costs_no_use_and_no_budget(
     assert answered == [200] * budget
     assert ask("99").status_code == 429
     assert world.enterprise.get("/v1/authorizations").json()[0]["uses"] == budget
+
+
+def test_a_commit_that_cannot_reach_the_disk_is_503_and_discloses_nothing(
+    world: World, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if services.engine.dialect.name != "sqlite":
+        pytest.skip("the WAL flush after commit is SQLite's")
+    world.grant(modes=["verify"], datasets=["tax_payments"])
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(gateway.db.os, "fsync", failing_fsync)
+    check = {"predicate": "vat_paid_last_year_at_least", "args": {"amount": "1"}}
+    response = world.bank.post(
+        f"/v1/enterprises/{ENTERPRISE}/verifications",
+        json={"purpose": "loan_underwriting", "checks": [check]},
+    )
+    assert response.status_code == 503
+    assert response.json()["error"] == "not_durable"
+    assert VAT_PAID not in response.text and "holds" not in response.text
