@@ -53,13 +53,14 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     error_handlers.install(app)
+    # Routes are matched in order: the institutions' hot paths first.
+    app.include_router(verification_router)
+    app.include_router(access_router)
     app.include_router(catalog_router)
     app.include_router(principals_router)
     app.include_router(ingestion_router)
     app.include_router(authorizations_router)
-    app.include_router(access_router)
     app.include_router(subject_rights_router)
-    app.include_router(verification_router)
     app.include_router(ledger_router)
     app.include_router(oversight_router)
 

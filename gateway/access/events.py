@@ -8,6 +8,7 @@ request's transaction right after the ledger append (denials included: they are 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,14 +40,28 @@ class AccessEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
-def index_access(session: Session, event: AccessEvent) -> None:
-    """Insert ``event`` in the request's transaction. A denial raises with ``keep_records``
+@dataclass(frozen=True, slots=True)
+class AccessFacts:
+    """One access decision as indexed (see :class:`AccessEvent`)."""
+
+    ledger_index: int
+    at: datetime
+    caller: str
+    caller_role: str
+    subject: str
+    action: str
+    purpose: str | None
+    allowed: bool
+    reason: str
+    authorizations: list[str]
+    detail: dict[str, Any]
+
+
+def index_access(session: Session, facts: AccessFacts) -> None:
+    """Insert ``facts`` in the request's transaction. A denial raises with ``keep_records``
     so the event is committed all the same."""
-    session.connection().execute(
-        _INSERT,
-        {name: getattr(event, name) for name in _COLUMNS},
-    )
+    session.connection().execute(_INSERT, {name: getattr(facts, name) for name in _FIELDS})
 
 
 _INSERT = insert(AccessEvent.__table__)  # type: ignore[attr-defined]
-_COLUMNS = [c.name for c in AccessEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+_FIELDS = AccessFacts.__slots__

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from gateway import ledger_port, uscc
 from gateway.access import holdings, policy_input
-from gateway.access.events import AccessEvent, index_access
+from gateway.access.events import AccessFacts, index_access
 from gateway.access.live_sources import LiveSources
 from gateway.access.schemas import DatasetOut, DecisionOut, RecordOut, ReportOut, WithheldOut
 from gateway.authorizations import service as authorizations
@@ -148,7 +148,7 @@ def _index(
     withheld = sorted({w.reason for w in decision.withhold})
     index_access(
         ctx.session,
-        AccessEvent(
+        AccessFacts(
             ledger_index=ledger_index,
             at=ctx.now,
             caller=caller.id,

@@ -36,8 +36,7 @@ from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthen
 from gateway.principals import repository as principals
 from gateway.principals.auth import (
     ACCEPTED_ALGORITHMS,
-    token_header,
-    unverified_issuer,
+    unverified_parts,
     verify_principal_signature,
 )
 from gateway.principals.models import Principal, Role
@@ -80,8 +79,7 @@ def _verified_claims(
     session: Session, token: str, enterprise: Principal, audience: str
 ) -> dict[str, Any]:
     try:
-        header = token_header(token)
-        issuer = unverified_issuer(token)
+        header, issuer = unverified_parts(token)
     except Unauthenticated as exc:
         raise _invalid("token", exc.message) from None
     if header.get("typ") != AUTHORIZATION_TYP:

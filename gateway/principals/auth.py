@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from sqlalchemy import Engine
@@ -21,7 +21,7 @@ from gateway.db import unit_of_work
 from gateway.errors import Unauthenticated
 from gateway.principals import repository
 from gateway.principals.keys import load_public_key
-from gateway.principals.models import Principal, PrincipalKey
+from gateway.principals.models import Principal
 
 ACCEPTED_ALGORITHMS = ("EdDSA", "ES256")
 REQUIRED_CLAIMS = ("iss", "aud", "iat", "exp", "jti")
@@ -34,22 +34,26 @@ class TokenRules:
     leeway: timedelta
 
 
-def token_header(token: str) -> dict[str, Any]:
+def unverified_parts(token: str) -> tuple[dict[str, Any], str]:
+    """The header and the issuer of ``token``, read (once) before its signature is checked:
+    they say whose key to check it with."""
     try:
-        return jwt.get_unverified_header(token)
+        unverified = jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise Unauthenticated("malformed bearer token") from None
-
-
-def unverified_issuer(token: str) -> str:
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        raise Unauthenticated("malformed bearer token") from None
-    issuer = claims.get("iss")
+    issuer = unverified["payload"].get("iss")
     if not isinstance(issuer, str) or not issuer:
         raise Unauthenticated("token has no issuer (iss)")
-    return issuer
+    return unverified["header"], issuer
+
+
+class KeyOnRecord(Protocol):
+    @property
+    def kid(self) -> str: ...
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def public_key_pem(self) -> str: ...
 
 
 def _moment(claims: dict[str, Any], name: str) -> datetime:
@@ -61,7 +65,7 @@ def _moment(claims: dict[str, Any], name: str) -> datetime:
 
 def verify_principal_signature(
     token: str,
-    active_keys: Sequence[PrincipalKey],
+    active_keys: Sequence[KeyOnRecord],
     issuer: str,
     algorithm: str,
     kid: str | None,
@@ -139,11 +143,10 @@ def authenticate_in(
     """:func:`authenticate` inside ``session``'s transaction (which must be able to write:
     the token id is inserted there). The principal returned is not attached to it; the token
     id is returned for :func:`spend_token` should that transaction be rolled back."""
-    header = token_header(token)
+    header, issuer = unverified_parts(token)
     algorithm = header.get("alg")
     if algorithm not in ACCEPTED_ALGORITHMS:
         raise Unauthenticated(f"algorithm {algorithm!r} not accepted; use EdDSA or ES256")
-    issuer = unverified_issuer(token)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     found = repository.with_active_keys(session, issuer)
     if found is None:

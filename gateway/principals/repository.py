@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, insert
 from sqlalchemy import select as sa_select
@@ -20,21 +21,21 @@ _principal = Principal.__table__  # type: ignore[attr-defined]
 _key = PrincipalKey.__table__  # type: ignore[attr-defined]
 # Authentication runs on every request: one prebuilt statement, no ORM identity map.
 _WITH_ACTIVE_KEYS = (
-    sa_select(
-        _principal,
-        _key.c.kid,
-        _key.c.algorithm,
-        _key.c.public_key_pem,
-        _key.c.created_at.label("key_created_at"),
-    )
+    sa_select(_principal, _key.c.kid, _key.c.algorithm, _key.c.public_key_pem)
     .outerjoin(_key, and_(_key.c.principal_id == _principal.c.id, _key.c.revoked_at.is_(None)))
     .where(_principal.c.id == bindparam("principal_id"))
 )
 
 
+class ActiveKey(NamedTuple):
+    kid: str
+    algorithm: str
+    public_key_pem: str
+
+
 def with_active_keys(
     session: Session, principal_id: str
-) -> tuple[Principal, list[PrincipalKey]] | None:
+) -> tuple[Principal, list[ActiveKey]] | None:
     """The principal (not attached to ``session``) and its unrevoked keys, in one query."""
     rows = session.connection().execute(_WITH_ACTIVE_KEYS, {"principal_id": principal_id}).all()
     if not rows:
@@ -48,17 +49,7 @@ def with_active_keys(
         status=first.status,
         created_at=first.created_at,
     )
-    keys = [
-        PrincipalKey(
-            kid=r.kid,
-            principal_id=principal_id,
-            algorithm=r.algorithm,
-            public_key_pem=r.public_key_pem,
-            created_at=r.key_created_at,
-        )
-        for r in rows
-        if r.kid is not None
-    ]
+    keys = [ActiveKey(r.kid, r.algorithm, r.public_key_pem) for r in rows if r.kid is not None]
     return principal, keys
 
 

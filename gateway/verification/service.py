@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from gateway import ledger_port
 from gateway.access import holdings, policy_input
-from gateway.access.events import AccessEvent, index_access
+from gateway.access.events import AccessFacts, index_access
 from gateway.access.service import AccessContext, parse_subject
 from gateway.authorizations import service as authorizations
 from gateway.authorizations.models import Authorization
@@ -168,7 +168,7 @@ class _Request:
         )
         index_access(
             self.ctx.session,
-            AccessEvent(
+            AccessFacts(
                 ledger_index=index,
                 at=self.ctx.now,
                 caller=self.institution.id,
