@@ -197,7 +197,9 @@ def _report(
         "authorizations": sorted(decision.authorizations_used),
     }
     if not decision.allow:
-        index = ledger_port.record(ctx.ledger, {**entry, "disclosed": {}}, subject=subject)
+        index = ledger_port.record_in_lock_order(
+            ctx.session, ctx.ledger, {**entry, "disclosed": {}}, subject, _nothing_to_undo
+        )
         _index(ctx, index, caller, subject, action, purpose, decision, {})
         if decision.failed_closed:
             raise ServiceUnavailable(
@@ -218,7 +220,13 @@ def _report(
     authorizations.count_use(ctx.session, used)
     entry["disclosed"] = disclosed
     entry["sources_unavailable"] = unavailable
-    index = ledger_port.record(ctx.ledger, entry, subject=subject)
+    index = ledger_port.record_in_lock_order(
+        ctx.session,
+        ctx.ledger,
+        entry,
+        subject,
+        lambda session: authorizations.uncount_use(session, used),
+    )
     _index(ctx, index, caller, subject, action, purpose, decision, {"datasets": sorted(disclosed)})
     return ReportOut(
         enterprise=subject,
@@ -231,6 +239,10 @@ def _report(
         authorizations_used=sorted(decision.authorizations_used),
         ledger_index=index,
     )
+
+
+def _nothing_to_undo(_: Session) -> None:
+    """A denial wrote nothing before its ledger entry."""
 
 
 def institution_report(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.access import service as access_service
+from gateway import deps
 from gateway.bootstrap import Services
 from tests.support.world import World, disclosed
 
@@ -57,17 +57,18 @@ def test_request_in_flight_but_undecided_when_revoke_is_acknowledged_gets_nothin
 ) -> None:
     grant = world.grant()
     entered, release = threading.Event(), threading.Event()
-    real_lock = access_service.lock_for_write
+    real_lock = deps.lock_for_write
 
     def gated_lock(session: Any) -> None:
         entered.set()
         assert release.wait(10)
         real_lock(session)
 
-    monkeypatch.setattr(access_service, "lock_for_write", gated_lock)
+    # The report's transaction takes the write lock first, then authenticates and decides.
+    monkeypatch.setattr(deps, "lock_for_write", gated_lock)
     with ThreadPoolExecutor(1) as pool:
         report = pool.submit(world.report)
-        assert entered.wait(10)  # authenticated and inside the handler, not yet decided
+        assert entered.wait(10)  # received and inside the handler, not yet decided
         revoke_response = world.enterprise.post(f"/v1/authorizations/{grant['id']}/revoke")
         assert revoke_response.status_code == 200  # acknowledged
         release.set()
@@ -92,3 +93,58 @@ def test_two_concurrent_revokes_make_one_revocation_entry(world: World, services
     assert len(indices) == 1
     log = world.enterprise.get("/v1/me/access-log", params={"limit": 50}).json()["entries"]
     assert [e["entry"]["payload"]["type"] for e in log].count("authorization.revoked") == 1
+
+
+class SlowLedger:
+    """Queues entries at once but holds their flush until released: a slow disk."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.waiting = threading.Event()
+        self.release = threading.Event()
+
+    def enqueue(self, payload: dict[str, Any], subject: str | None = None) -> Any:
+        pending = self.real.enqueue(payload, subject=subject)
+        if payload.get("type") != "access.verify":
+            return pending
+        outer = self
+
+        class Held:
+            def wait(self) -> Any:
+                outer.waiting.set()
+                assert outer.release.wait(10)
+                return pending.wait()
+
+        return Held()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_a_revoke_during_a_verifications_ledger_flush_is_ordered_after_it(
+    world: World, services: Services
+) -> None:
+    if services.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps the grant's row lock until the entry is durable")
+    grant = world.grant(modes=["verify"], datasets=["tax_payments"])
+    slow = SlowLedger(services.ledger)
+    services.ledger = slow
+    check = {"predicate": "vat_paid_last_year_at_least", "args": {"amount": "1"}}
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            verification = pool.submit(
+                world.bank.post,
+                f"/v1/enterprises/{world.enterprise.id}/verifications",
+                json={"purpose": "loan_underwriting", "checks": [check]},
+            )
+            assert slow.waiting.wait(10)  # decided, entry queued, write lock let go
+            revoke = world.enterprise.post(f"/v1/authorizations/{grant['id']}/revoke")
+            assert revoke.status_code == 200  # not held up by the flush
+            slow.release.set()
+            answered = verification.result(10)
+    finally:
+        services.ledger = slow.real
+    assert answered.status_code == 200
+    assert answered.json()["results"][0]["permitted"] is True
+    # the ledger has the verification (decided first) before the revocation
+    assert answered.json()["ledger_index"] < revoke.json()["revoke_ledger_index"]
