@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from gateway.db import is_single_writer, lock_for_write
+from gateway.db import commit_deferring_flush, is_single_writer, lock_for_write
 from gateway.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def record_in_lock_order(
         pending = ledger.enqueue(payload, subject=subject)
     except Exception as exc:
         raise _unavailable(exc) from None
-    session.commit()
+    commit_deferring_flush(session)  # the request's last commit flushes this one too
     try:
         index = pending.wait().index
     except Exception as exc:
