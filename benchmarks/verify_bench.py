@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -43,22 +43,20 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.access import policy_input  # noqa: E402
 from gateway.app import REQUEST_CONCURRENCY  # noqa: E402
-from gateway.authorizations import service as authorizations  # noqa: E402
 from gateway.bootstrap import (  # noqa: E402
     Services,
     build_services,
     close_service_ledger,
     open_service_ledger,
 )
-from gateway.client import sign_authorization, sign_token  # noqa: E402
-from gateway.db import lock_for_write, unit_of_work  # noqa: E402
+from gateway.client import sign_token  # noqa: E402
+from gateway.db import unit_of_work  # noqa: E402
 from gateway.demo.generator import generate_demo  # noqa: E402
-from gateway.demo.seed import seed_demo  # noqa: E402
+from gateway.demo.seed import grant_authorization, seed_demo  # noqa: E402
 from gateway.ledger_api.cli import init_signing_key  # noqa: E402
 from gateway.migrate import upgrade  # noqa: E402
 from gateway.policy.factory import build_engine  # noqa: E402
 from gateway.policy.inputs import Predicate, Resource  # noqa: E402
-from gateway.principals import repository as principal_repository  # noqa: E402
 from gateway.principals import service as principals  # noqa: E402
 from gateway.principals.keys import (  # noqa: E402
     PrivateKey,
@@ -189,29 +187,17 @@ def _register(
 
 def _grant(services: Services, enterprise: str, key: PrivateKey) -> None:
     """``enterprise`` lets the bank verify what the checks read, with no use limit, for a day."""
-    now = services.clock.now()
-    start = int(now.timestamp())
-    token = sign_authorization(
+    grant_authorization(
+        services,
         enterprise,
         key,
         institution=BANK,
         purpose=PURPOSE,
         datasets=sorted({d for c in CHECKS for d in get_predicate(c["predicate"]).datasets}),
         modes=["verify"],
-        not_before=start,
-        expires_at=start + int(timedelta(days=1).total_seconds()),
+        days=1,
         authorization_id=f"bench-{enterprise}",
     )
-    rules = authorizations.GrantRules(
-        audience=services.settings.audience,
-        purposes=frozenset(services.policy_data.purposes),
-        max_lifetime=services.policy_data.max_authorization_lifetime,
-    )
-    with unit_of_work(services.engine) as session:
-        lock_for_write(session)
-        owner = principal_repository.get(session, enterprise)
-        assert owner is not None
-        authorizations.grant(session, services.catalog, rules, services.ledger, owner, token, now)
 
 
 def seed(data_dir: Path, database_url: str, enterprises: int) -> World:

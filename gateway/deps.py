@@ -28,21 +28,30 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+@contextmanager
+def _settled(session: Session, after_rollback: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Commit when the block succeeds or fails with a ``keep_records`` error (a denial keeps
+    what it recorded); otherwise roll back, then run ``after_rollback``."""
+    try:
+        yield
+        session.commit()
+    except CredgateError as exc:
+        if exc.keep_records:
+            session.commit()
+        else:
+            session.rollback()
+            after_rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        after_rollback()
+        raise
+
+
 def get_session(services: ServicesDep) -> Iterator[Session]:
     """One transaction per request: commit on success, roll back on any exception."""
-    with Session(services.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except CredgateError as exc:
-            if exc.keep_records:
-                session.commit()
-            else:
-                session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
+    with Session(services.engine, expire_on_commit=False) as session, _settled(session):
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -114,21 +123,9 @@ def caller_transaction(
         except BaseException:
             session.rollback()
             raise
-        try:
+        with _settled(session, after_rollback=lambda: spend_token(services.engine, token_id)):
             _check_role(principal, roles)
             yield principal, session
-            session.commit()
-        except CredgateError as exc:
-            if exc.keep_records:
-                session.commit()
-            else:
-                session.rollback()
-                spend_token(services.engine, token_id)
-            raise
-        except BaseException:
-            session.rollback()
-            spend_token(services.engine, token_id)
-            raise
 
 
 Operator = Annotated[Principal, Depends(require_role(Role.operator))]

@@ -15,7 +15,12 @@ from gateway.ingestion.schemas import BatchIn, BatchMode, BatchRecordIn
 from gateway.ingestion.service import ingest_batch
 from gateway.principals import repository as principal_repository
 from gateway.principals import service as principals
-from gateway.principals.keys import generate_private_key, public_pem, write_private_key
+from gateway.principals.keys import (
+    PrivateKey,
+    generate_private_key,
+    public_pem,
+    write_private_key,
+)
 from gateway.principals.models import InstitutionKind, Principal, Role
 
 BATCH_SIZE = 1_000
@@ -110,22 +115,49 @@ def _sample_authorization(
     services: Services, keys_dir: Path, enterprise: str, institution: str
 ) -> str:
     """The first demo enterprise authorizes the first bank for its tax and housing-fund data."""
-    from gateway.authorizations import service as authorizations
     from gateway.principals.keys import load_private_key
 
     key, _ = load_private_key(keys_dir / f"{enterprise}.pem")
+    return grant_authorization(
+        services,
+        enterprise,
+        key,
+        institution=institution,
+        datasets=["tax_payments", "tax_credit_rating", "housing_fund", "annual_reports"],
+        modes=["report", "verify"],
+        days=90,
+        authorization_id=f"demo-{enterprise[-6:]}-{institution}",
+    )
+
+
+def grant_authorization(
+    services: Services,
+    enterprise: str,
+    key: PrivateKey,
+    *,
+    institution: str,
+    datasets: list[str],
+    modes: list[str],
+    days: int,
+    authorization_id: str,
+    purpose: str = "loan_underwriting",
+) -> str:
+    """Sign an authorization as ``enterprise`` (with its private ``key``) and grant it, as the
+    enterprise would through the API; returns its id."""
+    from gateway.authorizations import service as authorizations
+
     now = services.clock.now()
     start = int(now.timestamp())
     token = sign_authorization(
         enterprise,
         key,
         institution=institution,
-        purpose="loan_underwriting",
-        datasets=["tax_payments", "tax_credit_rating", "housing_fund", "annual_reports"],
-        modes=["report", "verify"],
+        purpose=purpose,
+        datasets=datasets,
+        modes=modes,
         not_before=start,
-        expires_at=start + int(timedelta(days=90).total_seconds()),
-        authorization_id=f"demo-{enterprise[-6:]}-{institution}",
+        expires_at=start + int(timedelta(days=days).total_seconds()),
+        authorization_id=authorization_id,
     )
     rules = authorizations.GrantRules(
         audience=services.settings.audience,
