@@ -10,11 +10,19 @@ from pathlib import Path
 import typer
 
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
+from gateway.catalog import load_catalog
+from gateway.catalog.model import SharingMethod
+from gateway.db import make_engine
 from gateway.demo.generator import generate_demo
 from gateway.demo.seed import SeededDemo, seed_demo
 from gateway.migrate import upgrade
 from gateway.settings import Settings
-from gateway.sources.simulator import create_simulator_app, run_simulator_in_thread
+from gateway.sources.simulator import (
+    GrantCheck,
+    create_simulator_app,
+    registered_keys,
+    run_simulator_in_thread,
+)
 
 
 def _fresh(data_dir: Path) -> None:
@@ -74,8 +82,20 @@ def run_demo(
     settings = Settings(data_dir=data_dir)
     upgrade(settings.effective_database_url)
     data = generate_demo(seed, enterprises, today=date.today())
+    # The sources' 经企业授权 interfaces answer only under a grant signed with a key the
+    # enterprise registered with the platform.
+    authorized = {
+        d.id
+        for d in load_catalog().datasets
+        if d.sharing_method is SharingMethod.live_interface_authorized
+    }
+    key_register = make_engine(settings.effective_database_url)
     simulator_url, stop_simulator = run_simulator_in_thread(
-        create_simulator_app(data.live_records())
+        create_simulator_app(
+            data.live_records(),
+            authorized_datasets=authorized,
+            grant_check=GrantCheck(registered_keys(key_register)),
+        )
     )
     settings.live_source_url = simulator_url
     services = build_services(settings)
@@ -104,3 +124,4 @@ def run_demo(
         close_service_ledger(services)
         services.engine.dispose()
         stop_simulator()
+        key_register.dispose()

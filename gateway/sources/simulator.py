@@ -15,16 +15,23 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import jwt
 import uvicorn
 from fastapi import Depends, FastAPI, Header
+from sqlalchemy import Engine
 
 from gateway import uscc as uscc_codes
+from gateway.authorizations.service import AUTHORIZATION_TYP
+from gateway.catalog import load_catalog
+from gateway.db import unit_of_work
 from gateway.error_handlers import install as install_error_handlers
 from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthenticated
+from gateway.principals.keys import PublicKey, load_public_key
+from gateway.principals.repository import active_keys
 
 Record = dict[str, Any]
 
@@ -39,26 +46,43 @@ def _index(records: Mapping[str, Iterable[Record]]) -> dict[str, dict[str, list[
     return index
 
 
+KeysOf = Callable[[str], Sequence[PublicKey]]
+
+
+@dataclass(frozen=True)
+class GrantCheck:
+    """How an authorized interface checks the enterprise's forwarded authorization: whose keys
+    may have signed it (``keys_of(uscc)``), the audience it names, and the source's clock."""
+
+    keys_of: KeysOf
+    audience: str = "credgate"
+    now: Callable[[], float] = time.time
+
+
 def create_simulator_app(
     records: Mapping[str, Iterable[Record]],
     token: str | None = None,
     delay_seconds: float = 0.0,
     failing_datasets: Iterable[str] = frozenset(),
     authorized_datasets: Iterable[str] = frozenset(),
+    grant_check: GrantCheck | None = None,
 ) -> FastAPI:
     """Serve ``records`` (dataset -> rows carrying ``uscc``) as a source's live interface.
 
     With ``token`` set every request needs ``Authorization: Bearer <token>``. Every answer waits
     ``delay_seconds`` first. Datasets in ``failing_datasets`` answer 503. Datasets in
-    ``authorized_datasets`` (the list's 经企业授权 interfaces) answer only with the enterprise's
-    authorization forwarded in ``Credgate-Authorization`` (its issuer must be the enterprise
-    asked about; a real source would also check the signature), or to the enterprise itself
-    (``Credgate-Subject-Access: 1``). ``app.state.requests`` lists the (dataset, uscc) pairs that
-    reached the source, in order.
+    ``authorized_datasets`` (the list's 经企业授权 interfaces) answer only to the enterprise
+    itself (``Credgate-Subject-Access: 1``) or with the enterprise's authorization forwarded in
+    ``Credgate-Authorization``, checked as a source would (``grant_check``): signed by one of
+    the enterprise's keys, for this audience, in force now, and covering the dataset asked for.
+    (Revocation is the gateway's to enforce: it forwards only grants in force.)
+    ``app.state.requests`` lists the (dataset, uscc) pairs that reached the source, in order.
     """
     index = _index(records)
     failing = frozenset(failing_datasets)
     needs_grant = frozenset(authorized_datasets)
+    if needs_grant and grant_check is None:
+        raise ValueError("authorized interfaces need a grant_check to verify authorizations")
     app = FastAPI(title="credgate source simulator", openapi_url=None)
     install_error_handlers(app)
     app.state.requests = []
@@ -81,7 +105,8 @@ def create_simulator_app(
     ) -> dict[str, Any]:
         app.state.requests.append((dataset, uscc))
         if dataset in needs_grant and credgate_subject_access != "1":
-            _require_grant(credgate_authorization, uscc)
+            assert grant_check is not None
+            _require_grant(credgate_authorization, uscc, dataset, grant_check)
         if delay_seconds > 0:
             await asyncio.sleep(delay_seconds)
         if dataset in failing:
@@ -100,15 +125,68 @@ def create_simulator_app(
     return app
 
 
-def _require_grant(token: str | None, uscc: str) -> None:
+def _require_grant(token: str | None, uscc: str, dataset: str, check: GrantCheck) -> None:
     if not token:
         raise Forbidden("this interface answers only under the enterprise's authorization")
     try:
-        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        unverified = jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise Forbidden("the forwarded authorization is not a JWS") from None
-    if issuer != uscc:
+    if unverified["header"].get("typ") != AUTHORIZATION_TYP:
+        raise Forbidden("the forwarded token is not an enterprise's authorization")
+    if unverified["payload"].get("iss") != uscc:
         raise Forbidden("the forwarded authorization was not granted by this enterprise")
+    claims = _verified(token, check.keys_of(uscc), check)
+    if dataset not in _covered(claims):
+        raise Forbidden(f"the forwarded authorization does not cover {dataset}")
+
+
+def _verified(token: str, keys: Sequence[PublicKey], check: GrantCheck) -> dict[str, Any]:
+    for key in keys:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=["EdDSA", "ES256"],
+                audience=check.audience,
+                options={
+                    "require": ["iss", "aud", "nbf", "exp"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                },
+            )
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError as exc:
+            raise Forbidden(f"the forwarded authorization is not valid: {exc}") from None
+        now = check.now()
+        if not claims["nbf"] <= now < claims["exp"]:
+            raise Forbidden("the forwarded authorization is not in force")
+        return claims
+    raise Forbidden("the forwarded authorization is not signed by this enterprise")
+
+
+def _covered(claims: dict[str, Any]) -> set[str]:
+    """The datasets a grant covers: those it names, and those with a field of a class it
+    names."""
+    named = {d for d in claims.get("datasets", []) if isinstance(d, str)}
+    classes = {c for c in claims.get("classes", []) if isinstance(c, str)}
+    return named | {
+        d.id
+        for d in load_catalog().datasets
+        if any(f.disclosure.value in classes for f in d.fields)
+    }
+
+
+def registered_keys(engine: Engine) -> KeysOf:
+    """``keys_of`` for a :class:`GrantCheck` reading the keys enterprises registered with the
+    platform (the demo's sources trust the platform's key register)."""
+
+    def keys_of(uscc: str) -> list[PublicKey]:
+        with unit_of_work(engine) as session:
+            return [load_public_key(k.public_key_pem)[0] for k in active_keys(session, uscc)]
+
+    return keys_of
 
 
 def _require_loopback(host: str) -> None:
