@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
 from gateway.bootstrap import Services
@@ -80,6 +80,8 @@ async def get_bearer_token(request: Request) -> str:
 
 
 BearerToken = Annotated[str, Depends(get_bearer_token)]
+# A client's key for retrying a state change safely (see gateway.idempotency).
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def get_principal(token: BearerToken, services: ServicesDep) -> Principal:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from gateway import idempotency
 from gateway.authorizations import service
 from gateway.authorizations.schemas import AuthorizationOut, GrantIn
 from gateway.db import lock_for_write
-from gateway.deps import EnterpriseCaller, PrincipalDep, ServicesDep, SessionDep
+from gateway.deps import EnterpriseCaller, IdempotencyKey, PrincipalDep, ServicesDep, SessionDep
 
 router = APIRouter(tags=["authorizations"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def _rules(services: ServicesDep) -> service.GrantRules:

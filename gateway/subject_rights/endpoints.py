@@ -1,13 +1,25 @@
-"""Objections (the enterprise files, the supplying source answers) and credit repairs (the
-enterprise applies, an operator decides). Every state change is in the enterprise's ledger."""
+"""Objections (the enterprise files or withdraws, the supplying source answers) and credit
+repairs (the enterprise applies, an operator decides). Every state change is in the enterprise's
+ledger; filing and withdrawing take an ``Idempotency-Key``, as granting and revoking do."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
-from gateway.deps import EnterpriseCaller, Operator, PrincipalDep, ServicesDep, SessionDep, Source
+from gateway import idempotency
+from gateway.db import lock_for_write
+from gateway.deps import (
+    EnterpriseCaller,
+    IdempotencyKey,
+    Operator,
+    PrincipalDep,
+    ServicesDep,
+    SessionDep,
+    Source,
+)
 from gateway.subject_rights import objections, repairs
 from gateway.subject_rights.corrections import following_corrections
 from gateway.subject_rights.models import ObjectionState, RepairState
@@ -31,12 +43,47 @@ def _desk(services: ServicesDep, session: SessionDep) -> Desk:
 
 @router.post("/v1/me/objections", response_model=ObjectionOut, status_code=201)
 def file_objection(
-    body: ObjectionIn, enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep
-) -> ObjectionOut:
+    body: ObjectionIn,
+    enterprise: EnterpriseCaller,
+    services: ServicesDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    lock_for_write(session)  # the idempotency lookup and the filing form one locked unit
     desk = _desk(services, session)
-    deadline = services.policy_data.objection_reply_deadline
-    objection = objections.file(desk, services.catalog, enterprise, body, deadline)
-    return ObjectionOut.of(objection, desk.now)
+
+    def file() -> tuple[int, dict[str, Any]]:
+        deadline = services.policy_data.objection_reply_deadline
+        objection = objections.file(desk, services.catalog, enterprise, body, deadline)
+        return 201, ObjectionOut.of(objection, desk.now).model_dump(mode="json")
+
+    digest = idempotency.request_digest("POST", "/v1/me/objections", body.model_dump())
+    status, reply = idempotency.once(
+        session, enterprise.id, idempotency_key, digest, desk.now, file
+    )
+    return JSONResponse(reply, status_code=status)
+
+
+@router.post("/v1/me/objections/{objection_id}/withdraw", response_model=ObjectionOut)
+def withdraw_objection(
+    objection_id: str,
+    enterprise: EnterpriseCaller,
+    services: ServicesDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    lock_for_write(session)
+    desk = _desk(services, session)
+
+    def withdraw() -> tuple[int, dict[str, Any]]:
+        objection = objections.withdraw(desk, enterprise, objection_id)
+        return 200, ObjectionOut.of(objection, desk.now).model_dump(mode="json")
+
+    digest = idempotency.request_digest("POST", f"/v1/me/objections/{objection_id}/withdraw", None)
+    status, reply = idempotency.once(
+        session, enterprise.id, idempotency_key, digest, desk.now, withdraw
+    )
+    return JSONResponse(reply, status_code=status)
 
 
 @router.get("/v1/me/objections", response_model=list[ObjectionOut])

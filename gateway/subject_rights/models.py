@@ -22,6 +22,7 @@ class ObjectionState(StrEnum):
     under_review = "under_review"
     corrected = "corrected"
     rejected = "rejected"
+    withdrawn = "withdrawn"
 
     @property
     def is_active(self) -> bool:

@@ -1,8 +1,9 @@
 """Objections (异议申诉): the enterprise files, the source that supplied the record answers.
 
 States: ``open`` → ``under_review`` → ``corrected`` | ``rejected`` (``open`` may go straight to
-either end). ``corrected`` happens only through ingestion: the source sends a new version of
-the record (see ``corrections``). An objection open or under review past its deadline is
+either end), and the enterprise may end it itself, ``withdrawn``, while it is ``open`` or
+``under_review``. ``corrected`` happens only through ingestion: the source sends a new version
+of the record (see ``corrections``). An objection open or under review past its deadline is
 ``overdue``; that is computed from the clock, not stored.
 """
 
@@ -144,6 +145,25 @@ def reject(desk: Desk, source: Principal, objection_id: str, reason: str) -> Obj
         raise Conflict(f"objection {objection_id} is already {objection.state.value}")
     objection.resolution = reason
     transition(desk, objection, ObjectionState.rejected, source.id)
+    return objection
+
+
+def withdraw(desk: Desk, enterprise: Principal, objection_id: str) -> Objection:
+    """The enterprise drops its own objection before it is answered; doing it twice changes
+    nothing."""
+    lock_for_write(desk.session)
+    objection = repository.objection_for_update(desk.session, objection_id)
+    if objection is None or objection.enterprise != enterprise.id:
+        # the same answer whether the objection is someone else's or does not exist
+        raise NotFound(f"no objection {objection_id!r} filed by {enterprise.id}")
+    if objection.state is ObjectionState.withdrawn:
+        return objection
+    if not objection.state.is_active:
+        raise Conflict(
+            f"objection {objection_id} is already {objection.state.value}",
+            detail={"objection_id": objection.id, "state": objection.state.value},
+        )
+    transition(desk, objection, ObjectionState.withdrawn, enterprise.id)
     return objection
 
 

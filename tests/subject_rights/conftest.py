@@ -80,9 +80,15 @@ class Rights:
         record_id: str = result["records"][0]["record_id"]
         return record_id
 
-    def object(self, record_id: str, dataset: str = PENALTIES, **body: Any) -> Any:
+    def object(
+        self,
+        record_id: str,
+        dataset: str = PENALTIES,
+        headers: dict[str, str] | None = None,
+        **body: Any,
+    ) -> Any:
         payload = {"dataset": dataset, "record_id": record_id, "reason": "金额有误", **body}
-        return self.enterprise.post("/v1/me/objections", json=payload)
+        return self.enterprise.post("/v1/me/objections", json=payload, headers=headers)
 
     def apply(self, record_id: str, dataset: str = PENALTIES, **body: Any) -> Any:
         payload = {"dataset": dataset, "record_id": record_id, "reason": "已整改完毕", **body}

@@ -234,3 +234,30 @@ def test_every_state_change_is_in_the_enterprise_log_and_verifies(
     text = str(entries)
     for value in ("5000", "4000", "金额有误", "罚款5000元无误", "缴款凭证", "李娜"):
         assert value not in text  # names and ids, never values or free text
+
+
+def test_filing_again_under_the_same_idempotency_key_replays_the_first_reply(
+    rights: Rights, penalty_id: str
+) -> None:
+    key = {"Idempotency-Key": "file-1"}
+    first = rights.object(penalty_id, evidence=EVIDENCE, headers=key)
+    again = rights.object(penalty_id, evidence=EVIDENCE, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    mine = rights.enterprise.get("/v1/me/objections").json()
+    assert [o["id"] for o in mine] == [first.json()["id"]]
+    assert len(rights.log_of("objection.filed")) == 1
+
+
+def test_an_idempotency_key_reused_for_another_objection_is_a_conflict(
+    rights: Rights, penalty_id: str
+) -> None:
+    key = {"Idempotency-Key": "file-2"}
+    first = rights.object(penalty_id, field="fine_amount", headers=key)
+    assert first.status_code == 201, first.text
+    other = rights.object(penalty_id, headers=key)  # would be filed without the key
+    assert other.status_code == 409, other.text
+    assert "Idempotency-Key" in other.json()["message"]
+    mine = rights.enterprise.get("/v1/me/objections").json()
+    assert [o["id"] for o in mine] == [first.json()["id"]]
+    assert rights.object(penalty_id, headers={"Idempotency-Key": "file-3"}).status_code == 201

@@ -73,3 +73,34 @@ def test_a_correction_after_an_acknowledged_reject_leaves_it_rejected(
     assert objection["state"] == "rejected"
     ends = [e["type"] for e in rights.log_of("objection.") if e["type"] != "objection.filed"]
     assert ends == ["objection.rejected"]
+
+
+def test_a_withdrawal_waits_for_a_correction_that_already_took_the_objection(
+    rights: Rights, penalty_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    objection_id = rights.object(penalty_id).json()["id"]
+    entered, release = threading.Event(), threading.Event()
+    real = repository.active_objections_on
+
+    def gated(*args: Any, **kwargs: Any) -> Sequence[Any]:
+        rows = real(*args, **kwargs)
+        entered.set()
+        assert release.wait(10)
+        return rows
+
+    monkeypatch.setattr(repository, "active_objections_on", gated)
+    with ThreadPoolExecutor(2) as pool:
+        correction = pool.submit(rights.penalty, fine_amount="500")
+        assert entered.wait(10)
+        withdrawal = pool.submit(
+            rights.enterprise.post, f"/v1/me/objections/{objection_id}/withdraw"
+        )
+        threading.Event().wait(0.5)
+        assert not withdrawal.done()  # the withdrawal waits for the correction in flight
+        release.set()
+        assert correction.result(10) == penalty_id
+        withdrawal_response = withdrawal.result(10)
+    assert withdrawal_response.status_code == 409
+    assert withdrawal_response.json()["detail"]["state"] == "corrected"
+    ends = [e["type"] for e in rights.log_of("objection.") if e["type"] != "objection.filed"]
+    assert ends == ["objection.corrected"]
