@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,9 @@ REPAIRABLE = frozenset(
 
 # Datasets shown for a bounded window, and the field that dates each record.
 WINDOWED: Mapping[str, str] = {"administrative_penalties": "decision_date"}
+# The field in which the deciding authority sets the record's own last day of publication
+# (公示截止期); publication ends at the earlier of that day's end and the policy's maximum.
+PUBLISHED_UNTIL: Mapping[str, str] = {"administrative_penalties": "publication_deadline"}
 
 
 def add_months(day: date, months: int) -> date:
@@ -44,8 +47,10 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=PLATFORM_ZONE).astimezone(UTC)
 
 
-def _dated(dataset: str, fields: Mapping[str, Any]) -> date | None:
-    name = WINDOWED.get(dataset)
+def _dated(
+    dataset: str, fields: Mapping[str, Any], which: Mapping[str, str] = WINDOWED
+) -> date | None:
+    name = which.get(dataset)
     value = fields.get(name) if name is not None else None
     if not isinstance(value, str):
         return None
@@ -66,9 +71,16 @@ def minimum_display_until(
 def display_ends(
     dataset: str, fields: Mapping[str, Any], publication: PenaltyPublicationParams
 ) -> datetime | None:
-    """The moment the maximum window ends and institutions stop seeing the record."""
+    """The moment institutions stop seeing the record: the end of the policy's maximum
+    window, or of the record's own last day of publication (公示截止期) if that is earlier."""
     day = _dated(dataset, fields)
-    return None if day is None else _start_of(add_months(day, 12 * publication.max_years))
+    if day is None:
+        return None
+    ends = _start_of(add_months(day, 12 * publication.max_years))
+    last_day = _dated(dataset, fields, PUBLISHED_UNTIL)
+    if last_day is not None:
+        ends = min(ends, _start_of(last_day + timedelta(days=1)))
+    return ends
 
 
 def within_window(

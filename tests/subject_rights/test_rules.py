@@ -63,3 +63,21 @@ def test_datasets_without_a_window_are_shown_until_repaired() -> None:
 def test_the_policy_refuses_a_minimum_beyond_the_maximum() -> None:
     with pytest.raises(ValueError):
         PenaltyPublicationParams(min_months=48, max_years=3)
+
+
+def test_the_records_own_publication_deadline_ends_the_window_when_earlier() -> None:
+    # 公示截止期 2026-03-01: shown through that day in Benxi, hidden from 2026-03-02 00:00 +08
+    fields = {"decision_date": "2025-03-02", "publication_deadline": "2026-03-01"}
+    assert rules.display_ends(PENALTIES, fields, DEFAULT) == at(2026, 3, 1, 16)
+    assert rules.within_window(PENALTIES, fields, at(2026, 3, 1, 15), DEFAULT)
+    assert not rules.within_window(PENALTIES, fields, at(2026, 3, 1, 16), DEFAULT)
+
+
+def test_a_publication_deadline_beyond_the_policy_maximum_does_not_extend_it() -> None:
+    fields = {"decision_date": "2025-03-02", "publication_deadline": "2031-01-01"}
+    assert rules.display_ends(PENALTIES, fields, DEFAULT) == at(2028, 3, 1, 16)
+
+
+def test_an_unreadable_publication_deadline_leaves_the_policy_window() -> None:
+    fields = {"decision_date": "2025-03-02", "publication_deadline": "soon"}
+    assert rules.display_ends(PENALTIES, fields, DEFAULT) == at(2028, 3, 1, 16)

@@ -77,3 +77,29 @@ def test_a_repaired_penalty_is_not_counted(world: World, make_actor: Any) -> Non
     approved = operator.post(f"/v1/repairs/{applied.json()['id']}/approve")
     assert approved.status_code == 200, approved.text
     assert _no_penalty_since(world, "2024-01-02") is True
+
+
+def test_a_penalty_past_its_own_publication_deadline_is_not_counted(
+    world: World, make_actor: Any
+) -> None:
+    seeded = _seeded_penalty_id(world)
+    today = world.bank.clock.now().date()
+    recent = today.fromordinal(today.toordinal() - 365).isoformat()
+    yesterday = (today.fromordinal(today.toordinal() - 1)).isoformat()
+    _penalties(
+        world,
+        make_actor,
+        {
+            "decision_doc_no": "本罚〔近〕1号",
+            "decision_date": recent,
+            "publication_deadline": yesterday,  # its authority ended publication yesterday
+        },
+        retract=seeded,
+    )
+    assert _no_penalty_since(world, "2000-01-01") is True
+    mine = world.enterprise.get("/v1/me/report").json()  # the enterprise still sees its own
+    [penalties] = [d for d in mine["datasets"] if d["dataset"] == "administrative_penalties"]
+    assert [r["fields"]["decision_doc_no"] for r in penalties["records"]] == ["本罚〔近〕1号"]
+    shown = world.report().json()  # institutions do not
+    [seen] = [d for d in shown["datasets"] if d["dataset"] == "administrative_penalties"]
+    assert seen["records"] == []
