@@ -12,7 +12,7 @@ and ``verify_only`` value.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -48,11 +48,17 @@ def server(request: pytest.FixtureRequest) -> Iterator[Gateway]:
     yield from gateway_fixture(request)
 
 
-def published_until(decided: str) -> date:
-    """The first day a penalty decided on ``decided`` is no longer shown to institutions."""
-    day = date.fromisoformat(decided)
+def published_until(penalty: dict[str, Any]) -> date:
+    """The first day a penalty is no longer shown to institutions: ``max_years`` after its
+    decision, or the day after its own 公示截止期 if that comes first."""
+    day = date.fromisoformat(penalty["decision_date"])
     years = day.year + PUBLICATION_YEARS
-    return date(years, 2, 28) if (day.month, day.day) == (2, 29) else day.replace(year=years)
+    until = date(years, 2, 28) if (day.month, day.day) == (2, 29) else day.replace(year=years)
+    try:
+        deadline = date.fromisoformat(penalty.get("publication_deadline") or "")
+    except (TypeError, ValueError):
+        return until
+    return min(until, deadline + timedelta(days=1))
 
 
 def storable(records: Rows) -> Rows:
@@ -82,11 +88,7 @@ def storable(records: Rows) -> Rows:
 def shown(records: Rows, today: date) -> Rows:
     """What an institution's question is answered from: penalties are published for a few
     years after their decision only (policy data ``penalty_publication.max_years``)."""
-    penalties = [
-        row
-        for row in records["administrative_penalties"]
-        if today < published_until(row["decision_date"])
-    ]
+    penalties = [row for row in records["administrative_penalties"] if today < published_until(row)]
     return {**records, "administrative_penalties": penalties}
 
 
