@@ -6,8 +6,9 @@ gateway with uvicorn in a subprocess on 127.0.0.1 and drives it with wrk (one th
 load generator leaves the other core to the server) at 1, 16 and 64 connections. Each request is
 ``POST /v1/enterprises/{uscc}/verifications`` with a fresh pre-signed token (the gateway refuses
 a replayed ``jti``), round-robin over the enterprises; the baseline is ``GET /healthz`` on the
-same server. Prints requests per second, p50/p99 latency and errors per level, the issue's
-target at 64 connections, then the policy decision time (cached beside uncached).
+same server. Prints requests per second, p50/p99 latency, the server's CPU milliseconds per
+request and errors per level, the issue's target at 64 connections, then the policy decision
+time (cached beside uncached).
 
 Without wrk on PATH (``apt-get install -y wrk``) an asyncio + httpx client stands in; it shares
 the CPUs with the server, so its figures understate the gateway.
@@ -362,10 +363,45 @@ def httpx_load(base: str, connections: int, seconds: int, job: Job | None) -> Re
     return asyncio.run(_httpx_drive(base, connections, seconds, job))
 
 
-def row(name: str, connections: int, result: Result) -> str:
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by the server and its worker processes, read from
+    Linux's /proc; None elsewhere."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(entry.name) == pid or int(fields[1]) == pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except (OSError, ValueError):
+        return None
+
+
+def measured(load: Load, pid: int) -> Callable[[str, int, int, Job | None], tuple[Result, str]]:
+    """``load``, also giving the server's CPU milliseconds per answered request."""
+
+    def run(base: str, connections: int, seconds: int, job: Job | None) -> tuple[Result, str]:
+        before = server_cpu_seconds(pid)
+        result = load(base, connections, seconds, job)
+        after = server_cpu_seconds(pid)
+        if before is None or after is None or not result.requests:
+            return result, "-"
+        return result, f"{(after - before) * 1000 / result.requests:.2f}"
+
+    return run
+
+
+def row(name: str, connections: int, result: Result, cpu: str) -> str:
     return (
         f"{name:<28} {connections:>5} {result.rate:>10.0f} {result.p50_ms:>10.2f} "
-        f"{result.p99_ms:>10.2f} {result.errors:>7}"
+        f"{result.p99_ms:>10.2f} {cpu:>12} {result.errors:>7}"
     )
 
 
@@ -451,22 +487,26 @@ def header(options: argparse.Namespace, wrk: str | None) -> str:
     )
 
 
-def bench(options: argparse.Namespace, base: str, world: World, load: Load) -> list[str]:
+def bench(
+    options: argparse.Namespace, base: str, world: World, load: Load, server_pid: int
+) -> list[str]:
     """Warm up, then run each level; print the table and return the problems seen."""
     check_enterprises(base, world)
     warm_up = Job(world.tokens(options.tokens_per_second * WARM_UP_SECONDS), world.paths)
     problems = [load(base, WARM_UP_CONNECTIONS, WARM_UP_SECONDS, warm_up).problem("warm-up")]
     print(
-        f"{'endpoint':<28} {'conns':>5} {'req/s':>10} {'p50 ms':>10} {'p99 ms':>10} {'errors':>7}"
+        f"{'endpoint':<28} {'conns':>5} {'req/s':>10} {'p50 ms':>10} {'p99 ms':>10} "
+        f"{'cpu ms/req':>12} {'errors':>7}"
     )
+    run = measured(load, server_pid)
     full = None
     for connections in LEVELS:
-        bare = load(base, connections, options.seconds, None)
-        print(row("bare GET /healthz", connections, bare), flush=True)
+        bare, cpu = run(base, connections, options.seconds, None)
+        print(row("bare GET /healthz", connections, bare, cpu), flush=True)
         # signed just before the run: a token lives only minutes
         job = Job(world.tokens(options.tokens_per_second * options.seconds), world.paths)
-        full = load(base, connections, options.seconds, job)
-        print(row("full-path verification", connections, full), flush=True)
+        full, cpu = run(base, connections, options.seconds, job)
+        print(row("full-path verification", connections, full, cpu), flush=True)
         for name, result in (("bare GET /healthz", bare), ("full-path verification", full)):
             problems.append(result.problem(f"{name} at {connections} connections"))
     assert full is not None
@@ -487,7 +527,7 @@ def main() -> None:
         try:
             print(header(options, wrk), flush=True)
             load = wrk_load(wrk, data_dir) if wrk else httpx_load
-            problems = bench(options, f"http://127.0.0.1:{port}", world, load)
+            problems = bench(options, f"http://127.0.0.1:{port}", world, load, server.pid)
             print(policy_times(data_dir))
         finally:
             server.terminate()
