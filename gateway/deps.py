@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
@@ -103,6 +104,18 @@ def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Prin
         return principal
 
     return check
+
+
+async def get_hot_path(request: Request, services: ServicesDep) -> anyio.CapacityLimiter:
+    """The worker threads verifications and reports run on (see ``hot_path_threads``)."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "hot_path", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(services.settings.effective_hot_path_threads)
+        request.app.state.hot_path = limiter
+    return limiter
+
+
+HotPath = Annotated[anyio.CapacityLimiter, Depends(get_hot_path)]
 
 
 @contextmanager

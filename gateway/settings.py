@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     live_source_urls: dict[str, str] = {}
     source_timeout_seconds: float = 2.0
     argument_hash_key_path: Path | None = None
+
+    # Verifications and reports in progress at once per process (the rest queue in order).
+    # On SQLite their writes take turns anyway, and more threads only pass the interpreter
+    # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
+    hot_path_threads: int | None = Field(default=None, ge=1, le=256)
+
+    @property
+    def effective_hot_path_threads(self) -> int:
+        if self.hot_path_threads is not None:
+            return self.hot_path_threads
+        return 4 if self.effective_database_url.startswith("sqlite") else 16
 
     @model_validator(mode="after")
     def _refuse_embedded_defaults_in_production(self) -> Settings:

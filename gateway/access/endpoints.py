@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
 
 from gateway.access import access_log, service
 from gateway.access.schemas import ReportOut
 from gateway.bootstrap import Services
-from gateway.deps import BearerToken, EnterpriseCaller, ServicesDep, SessionDep, caller_transaction
+from gateway.deps import (
+    BearerToken,
+    EnterpriseCaller,
+    HotPath,
+    ServicesDep,
+    SessionDep,
+    caller_transaction,
+)
 from gateway.principals.models import Role
 
 router = APIRouter(tags=["access"])
@@ -33,10 +40,12 @@ def access_context(services: ServicesDep, session: SessionDep) -> service.Access
 
 @router.get("/v1/enterprises/{uscc}/report", response_model=ReportOut)
 async def institution_report(
-    uscc: str, purpose: Purpose, token: BearerToken, services: ServicesDep
+    uscc: str, purpose: Purpose, token: BearerToken, services: ServicesDep, hot_path: HotPath
 ) -> ReportOut:
     # A hot path: authentication and the report in one transaction, one thread hop.
-    return await run_in_threadpool(_institution_report, services, token, uscc, purpose)
+    return await anyio.to_thread.run_sync(
+        _institution_report, services, token, uscc, purpose, limiter=hot_path
+    )
 
 
 def _institution_report(services: Services, token: str, uscc: str, purpose: str) -> ReportOut:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from gateway.access.endpoints import access_context
 from gateway.bootstrap import Services
-from gateway.deps import BearerToken, ServicesDep, caller_transaction
+from gateway.deps import BearerToken, HotPath, ServicesDep, caller_transaction
 from gateway.principals.models import Role
 from gateway.verification import service
 from gateway.verification.schemas import VerificationIn, VerificationOut
@@ -25,10 +25,10 @@ def list_verifiers() -> list[dict[str, Any]]:
 
 @router.post("/v1/enterprises/{uscc}/verifications", response_model=VerificationOut)
 async def verify(
-    uscc: str, body: VerificationIn, token: BearerToken, services: ServicesDep
+    uscc: str, body: VerificationIn, token: BearerToken, services: ServicesDep, hot_path: HotPath
 ) -> VerificationOut:
     # The hot path: authentication and the verification in one transaction, one thread hop.
-    return await run_in_threadpool(_verify, services, token, uscc, body)
+    return await anyio.to_thread.run_sync(_verify, services, token, uscc, body, limiter=hot_path)
 
 
 def _verify(services: Services, token: str, uscc: str, body: VerificationIn) -> VerificationOut:

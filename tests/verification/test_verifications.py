@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from gateway.bootstrap import Services
 from gateway.db import unit_of_work
 from gateway.principals import service as principals
 from gateway.principals.models import PrincipalStatus
+from gateway.verification import endpoints as verification_endpoints
 from gateway.verification.hashing import keyed_hash, load_or_create_key
 from tests.support.world import ENTERPRISE, LEGAL_REP_ID, VAT_PAID, World
 
@@ -246,3 +248,38 @@ def test_a_caller_of_the_wrong_role_is_refused_and_its_token_spent(world: World)
     first = world.enterprise.http.post(url, json=body, headers=headers)
     assert first.status_code == 403 and "institution" in first.json()["message"]
     assert world.enterprise.http.post(url, json=body, headers=headers).status_code == 401
+
+
+class Counting:
+    """Wraps a function: counts calls in progress at once, holding each a moment first."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.inside = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, *args: Any) -> Any:
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        try:
+            threading.Event().wait(0.1)
+            return self.real(*args)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_verifications_run_on_at_most_the_hot_path_threads(
+    world: World, services: Services, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    services.settings.hot_path_threads = threads  # read when the first request comes
+    counting = Counting(verification_endpoints._verify)
+    monkeypatch.setattr(verification_endpoints, "_verify", counting)
+    licence = {"predicate": "licence_in_force", "args": {}}
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: verify(world, licence).status_code, range(6)))
+    assert answers == [200] * 6
+    assert counting.most == threads
