@@ -80,3 +80,17 @@ def once(
     status_code, body = run()
     remember(session, principal_id, key, digest, status_code, body, now)
     return status_code, body
+
+
+def once_for_post(
+    session: Session,
+    principal_id: str,
+    key: str | None,
+    now: datetime,
+    run: Callable[[], tuple[int, dict[str, Any]]],
+    *,
+    path: str,
+    body: Any = None,
+) -> tuple[int, dict[str, Any]]:
+    """:func:`once` for ``POST path`` with ``body``: the request digest is made here."""
+    return once(session, principal_id, key, request_digest("POST", path, body), now, run)

@@ -50,8 +50,15 @@ def grant_authorization(
             mode="json"
         )
 
-    digest = idempotency.request_digest("POST", "/v1/authorizations", body.model_dump())
-    status, reply = idempotency.once(session, enterprise.id, idempotency_key, digest, now, grant)
+    status, reply = idempotency.once_for_post(
+        session,
+        enterprise.id,
+        idempotency_key,
+        now,
+        grant,
+        path="/v1/authorizations",
+        body=body.model_dump(),
+    )
     return JSONResponse(reply, status_code=status)
 
 
@@ -70,10 +77,14 @@ def revoke_authorization(
         authorization = service.revoke(session, services.ledger, enterprise, authorization_id, now)
         return 200, AuthorizationOut.of(authorization, now).model_dump(mode="json")
 
-    digest = idempotency.request_digest(
-        "POST", f"/v1/authorizations/{authorization_id}/revoke", None
+    status, reply = idempotency.once_for_post(
+        session,
+        enterprise.id,
+        idempotency_key,
+        now,
+        revoke,
+        path=f"/v1/authorizations/{authorization_id}/revoke",
     )
-    status, reply = idempotency.once(session, enterprise.id, idempotency_key, digest, now, revoke)
     return JSONResponse(reply, status_code=status)
 
 

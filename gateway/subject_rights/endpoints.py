@@ -57,9 +57,14 @@ def file_objection(
         objection = objections.file(desk, services.catalog, enterprise, body, deadline)
         return 201, ObjectionOut.of(objection, desk.now).model_dump(mode="json")
 
-    digest = idempotency.request_digest("POST", "/v1/me/objections", body.model_dump())
-    status, reply = idempotency.once(
-        session, enterprise.id, idempotency_key, digest, desk.now, file
+    status, reply = idempotency.once_for_post(
+        session,
+        enterprise.id,
+        idempotency_key,
+        desk.now,
+        file,
+        path="/v1/me/objections",
+        body=body.model_dump(),
     )
     return JSONResponse(reply, status_code=status)
 
@@ -79,9 +84,13 @@ def withdraw_objection(
         objection = objections.withdraw(desk, enterprise, objection_id)
         return 200, ObjectionOut.of(objection, desk.now).model_dump(mode="json")
 
-    digest = idempotency.request_digest("POST", f"/v1/me/objections/{objection_id}/withdraw", None)
-    status, reply = idempotency.once(
-        session, enterprise.id, idempotency_key, digest, desk.now, withdraw
+    status, reply = idempotency.once_for_post(
+        session,
+        enterprise.id,
+        idempotency_key,
+        desk.now,
+        withdraw,
+        path=f"/v1/me/objections/{objection_id}/withdraw",
     )
     return JSONResponse(reply, status_code=status)
 

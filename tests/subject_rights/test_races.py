@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,9 +13,15 @@ from gateway.subject_rights import objections, repository
 from tests.subject_rights.conftest import Rights
 
 
-def test_a_reject_waits_for_a_correction_that_already_took_the_objection(
-    rights: Rights, penalty_id: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _answer_during_a_correction(
+    rights: Rights,
+    penalty_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: Callable[[str], Any],
+) -> Any:
+    """File an objection, start a correction of its record and hold it once it has taken the
+    objection; meanwhile ``answer(objection_id)``, which must wait for the correction; return
+    the answer's response."""
     objection_id = rights.object(penalty_id).json()["id"]
     entered, release = threading.Event(), threading.Event()
     real = repository.active_objections_on
@@ -30,19 +36,31 @@ def test_a_reject_waits_for_a_correction_that_already_took_the_objection(
     with ThreadPoolExecutor(2) as pool:
         correction = pool.submit(rights.penalty, fine_amount="500")
         assert entered.wait(10)
-        reject = pool.submit(
-            rights.ndrc.post, f"/v1/objections/{objection_id}/reject", json={"reason": "无误"}
-        )
+        answered = pool.submit(answer, objection_id)
         threading.Event().wait(0.5)
-        assert not reject.done()  # the answer waits for the correction in flight
+        assert not answered.done()  # the answer waits for the correction in flight
         release.set()
         assert correction.result(10) == penalty_id
-        reject_response = reject.result(10)
-    assert reject_response.status_code == 409
+        response = answered.result(10)
     objection = rights.enterprise.get(f"/v1/objections/{objection_id}").json()
     assert objection["state"] == "corrected"
     ends = [e["type"] for e in rights.log_of("objection.") if e["type"] != "objection.filed"]
     assert ends == ["objection.corrected"]
+    return response
+
+
+def test_a_reject_waits_for_a_correction_that_already_took_the_objection(
+    rights: Rights, penalty_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = _answer_during_a_correction(
+        rights,
+        penalty_id,
+        monkeypatch,
+        lambda objection: rights.ndrc.post(
+            f"/v1/objections/{objection}/reject", json={"reason": "无误"}
+        ),
+    )
+    assert response.status_code == 409
 
 
 def test_a_correction_after_an_acknowledged_reject_leaves_it_rejected(
@@ -78,29 +96,11 @@ def test_a_correction_after_an_acknowledged_reject_leaves_it_rejected(
 def test_a_withdrawal_waits_for_a_correction_that_already_took_the_objection(
     rights: Rights, penalty_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    objection_id = rights.object(penalty_id).json()["id"]
-    entered, release = threading.Event(), threading.Event()
-    real = repository.active_objections_on
-
-    def gated(*args: Any, **kwargs: Any) -> Sequence[Any]:
-        rows = real(*args, **kwargs)
-        entered.set()
-        assert release.wait(10)
-        return rows
-
-    monkeypatch.setattr(repository, "active_objections_on", gated)
-    with ThreadPoolExecutor(2) as pool:
-        correction = pool.submit(rights.penalty, fine_amount="500")
-        assert entered.wait(10)
-        withdrawal = pool.submit(
-            rights.enterprise.post, f"/v1/me/objections/{objection_id}/withdraw"
-        )
-        threading.Event().wait(0.5)
-        assert not withdrawal.done()  # the withdrawal waits for the correction in flight
-        release.set()
-        assert correction.result(10) == penalty_id
-        withdrawal_response = withdrawal.result(10)
-    assert withdrawal_response.status_code == 409
-    assert withdrawal_response.json()["detail"]["state"] == "corrected"
-    ends = [e["type"] for e in rights.log_of("objection.") if e["type"] != "objection.filed"]
-    assert ends == ["objection.corrected"]
+    response = _answer_during_a_correction(
+        rights,
+        penalty_id,
+        monkeypatch,
+        lambda objection: rights.enterprise.post(f"/v1/me/objections/{objection}/withdraw"),
+    )
+    assert response.status_code == 409
+    assert response.json()["detail"]["state"] == "corrected"
