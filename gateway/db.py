@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -97,6 +98,11 @@ class WalSync:
     def deferred(self) -> bool:
         return self._deferred
 
+    @property
+    def failure(self) -> str | None:
+        """Why this database can no longer acknowledge writes, if a flush failed."""
+        return None if self._failure is None else f"flushing {self._wal} failed: {self._failure!r}"
+
     def _raise_if_failed(self) -> None:
         if self._failure is not None:
             raise CommitNotDurable(
@@ -183,6 +189,16 @@ class _Connection(sqlite3.Connection):
             super().rollback()
         finally:
             self.release_gate()
+
+
+_WAL_SYNCS: weakref.WeakKeyDictionary[Engine, WalSync] = weakref.WeakKeyDictionary()
+
+
+def durability_failure(engine: Engine) -> str | None:
+    """Why ``engine``'s database can no longer acknowledge writes (a failed WAL flush), or
+    None. Health checks report it, so that a load balancer stops sending requests here."""
+    wal_sync = _WAL_SYNCS.get(engine)
+    return None if wal_sync is None else wal_sync.failure
 
 
 def _connection_class(wal_sync: WalSync | None) -> type[_Connection]:
@@ -285,6 +301,8 @@ def make_engine(url: str, *, group_sync: bool = False, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        if wal_sync is not None:
+            _WAL_SYNCS[engine] = wal_sync
 
         def release_on_checkin(dbapi_connection: Any, _: Any) -> None:
             # a connection back in the pool holds no transaction: never let it keep the gate
