@@ -207,6 +207,12 @@ class Ledger:
         if not self._store.redact(index):
             raise EntryNotFound(f"no ledger entry {index}")
 
+    def redact_many(self, indexes: Sequence[int]) -> list[int]:
+        """:meth:`redact` for many entries in one transaction; returns the indexes that do
+        not exist (nothing is raised for them)."""
+        found = self._store.redact_many(indexes)
+        return sorted(set(indexes) - found)
+
     # Reading entries.
 
     def size(self) -> int:

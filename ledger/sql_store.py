@@ -269,6 +269,10 @@ class _DriverSql(_Sql):
         self._cursor.executemany(sql, rows)
 
 
+# Entries redacted per statement (SQLite allows 32,766 bound parameters).
+REDACT_CHUNK = 5_000
+
+
 def _entry(row: Any) -> EntryRecord:
     return EntryRecord(
         index=row.idx,
@@ -601,11 +605,22 @@ class SqlStore:
 
     def redact(self, index: int) -> bool:
         """Delete entry ``index``'s content, keeping its hashes; false if there is none."""
+        return index in self.redact_many([index])
+
+    def redact_many(self, indexes: Sequence[int]) -> set[int]:
+        """Delete the content of every entry in ``indexes`` in one transaction, keeping the
+        hashes; returns the indexes that exist."""
+        wanted = sorted(set(indexes))
+        if not wanted:
+            return set()
+        found: set[int] = set()
         with _unavailable_on_error("redact"), self.engine.begin() as conn:
-            result = conn.execute(
-                ledger_entries.update().where(ledger_entries.c.idx == index).values(leaf=None)
-            )
-            return bool(result.rowcount)
+            for start in range(0, len(wanted), REDACT_CHUNK):
+                chunk = wanted[start : start + REDACT_CHUNK]
+                where = ledger_entries.c.idx.in_(chunk)
+                found.update(conn.execute(select(ledger_entries.c.idx).where(where)).scalars())
+                conn.execute(ledger_entries.update().where(where).values(leaf=None))
+        return found
 
     def close(self) -> None:
         """Release the writer connection."""

@@ -135,6 +135,10 @@ class LogStore(Protocol):
         """Delete entry ``index``'s content, keeping its hashes; false if there is none."""
         ...
 
+    def redact_many(self, indexes: Sequence[int]) -> set[int]:
+        """:meth:`redact` for each of ``indexes`` in one transaction; the ones that exist."""
+        ...
+
     def close(self) -> None:
         """Release connections held by the store."""
         ...

@@ -18,7 +18,7 @@ is finished by the next one. Every run that changes anything is itself a ledger 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -31,13 +31,13 @@ from gateway.db import unit_of_work
 from gateway.errors import ServiceUnavailable
 from gateway.policy.data import RetentionParams
 from gateway.retention import repository
-from ledger.errors import EntryNotFound, LedgerError
+from ledger.errors import LedgerError
 
 BATCH = 500
 
 
 class RedactingLedger(ledger_port.LedgerPort, Protocol):
-    def redact(self, index: int) -> None: ...
+    def redact_many(self, indexes: Sequence[int]) -> list[int]: ...
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -122,19 +122,16 @@ def index_ranges(indexes: Iterable[int]) -> list[list[int]]:
 def _redact(
     ledger: RedactingLedger, indexes: Iterable[int | None], report: RetentionReport
 ) -> None:
-    for index in indexes:
-        if index is None:
-            continue
-        try:
-            ledger.redact(index)
-        except EntryNotFound:
-            report.missing_in_ledger += 1
-            continue
-        except LedgerError as exc:
-            raise ServiceUnavailable(
-                f"the ledger could not redact entry {index}: {exc.message}"
-            ) from None
-        report.redacted.append(index)
+    """Redact the entries of one batch in one ledger transaction."""
+    wanted = sorted({index for index in indexes if index is not None})
+    try:
+        missing = set(ledger.redact_many(wanted))
+    except LedgerError as exc:
+        raise ServiceUnavailable(
+            f"the ledger could not redact entries {wanted[0]}-{wanted[-1]}: {exc.message}"
+        ) from None
+    report.missing_in_ledger += len(missing)
+    report.redacted.extend(index for index in wanted if index not in missing)
 
 
 def _access_records(engine: Engine, ledger: RedactingLedger, report: RetentionReport) -> None:

@@ -197,6 +197,19 @@ def test_redaction_drops_content_but_proofs_stay_valid(
         ledger.redact(99)
 
 
+def test_many_entries_are_redacted_in_one_call_and_the_log_still_verifies(
+    ledger: Ledger, verifiers: list[NoteVerifier]
+) -> None:
+    receipts = [ledger.append({"secret": n}, subject="A") for n in range(6)]
+    assert ledger.redact_many([1, 3, 3, 4, 99]) == [99]  # what does not exist is named
+    assert [ledger.entry(i).redacted for i in range(6)] == [False, True, False, True, True, False]
+    assert [ledger.entry(i).leaf_hash for i in range(6)] == [r.leaf_hash for r in receipts]
+    verify_checkpoint(ledger.wait_for_checkpoint(6, 5).note_text, verifiers)
+    report = verify_subject_page(ledger.subject_page("A").to_json(), verifiers, subject="A")
+    assert report.redacted == 3 and len(report.entries) == 6
+    assert ledger.redact_many([]) == []
+
+
 def test_a_subject_page_verifies_offline(ledger: Ledger, verifiers: list[NoteVerifier]) -> None:
     for n in range(12):
         ledger.append({"n": n}, subject="A" if n % 3 else "B")
