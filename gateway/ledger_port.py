@@ -1,6 +1,6 @@
 """How the gateway's features write to the ledger: a narrow port, failing closed.
 
-Features depend on :class:`LedgerPort` (the ledger's ``append``), never on the ledger's
+Features depend on :class:`LedgerPort` (the ledger's ``append`` and ``enqueue``), never on the ledger's
 storage. Any failure to append becomes :class:`ServiceUnavailable`, so the caller answers 503
 and discloses nothing.
 """
@@ -41,10 +41,7 @@ def record(ledger: LedgerPort | None, payload: dict[str, Any], subject: str | No
     try:
         return ledger.append(payload, subject=subject).index
     except Exception as exc:  # any ledger failure fails closed
-        log.exception("ledger append failed")
-        raise ServiceUnavailable(
-            f"the ledger could not record this request: {type(exc).__name__}"
-        ) from None
+        raise _unavailable(exc) from None
 
 
 def _unavailable(exc: Exception) -> ServiceUnavailable:
