@@ -1,8 +1,8 @@
 """How the gateway's features write to the ledger: a narrow port, failing closed.
 
-Features depend on :class:`LedgerPort` (the ledger's ``append`` and ``enqueue``), never on the ledger's
-storage. Any failure to append becomes :class:`ServiceUnavailable`, so the caller answers 503
-and discloses nothing.
+Features depend on :class:`LedgerPort` (the ledger's ``append`` and ``enqueue``), never on
+the ledger's storage. Any failure to append becomes :class:`ServiceUnavailable`, so the caller
+answers 503 and discloses nothing.
 """
 
 from __future__ import annotations
