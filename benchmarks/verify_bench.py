@@ -516,6 +516,8 @@ def bench(
 
 def main() -> None:
     options = parse_options()
+    if options.workers > 1 and not options.postgres:
+        raise SystemExit("--workers > 1 needs --postgres: SQLite is served by one process")
     wrk = shutil.which("wrk")
     with tempfile.TemporaryDirectory() as tmp, database(options.postgres) as database_url:
         data_dir = Path(tmp)

@@ -14,7 +14,7 @@ from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
-from gateway.db import durability_failure
+from gateway.db import durability_failure, sole_server
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
@@ -38,14 +38,15 @@ def create_app(services: Services | None = None) -> FastAPI:
         # too few threads, all of them can be waiting for that lock. Keep far more threads than
         # concurrent requests (``credgate serve`` caps those at REQUEST_CONCURRENCY).
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-        opened = services.ledger is None
-        if opened:
-            services.ledger = open_service_ledger(services)
-        try:
-            yield
-        finally:
+        with sole_server(services.engine):
+            opened = services.ledger is None
             if opened:
-                close_service_ledger(services)
+                services.ledger = open_service_ledger(services)
+            try:
+                yield
+            finally:
+                if opened:
+                    close_service_ledger(services)
 
     app = FastAPI(
         title="credgate",

@@ -59,6 +59,14 @@ def serve(
     import uvicorn
 
     from gateway.app import REQUEST_CONCURRENCY
+    from gateway.db import is_sqlite
+
+    if workers > 1 and is_sqlite(get_settings().effective_database_url):
+        raise typer.BadParameter(
+            "the embedded SQLite database is served by one process; "
+            "set CREDGATE_DATABASE_URL to PostgreSQL to run several workers",
+            param_hint="--workers",
+        )
 
     uvicorn.run(
         "gateway.app:create_app",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -266,6 +267,57 @@ def commit_deferring_flush(session: Session) -> None:
         if isinstance(dbapi_connection, _Connection):
             dbapi_connection.defer_flush = True
     session.commit()
+
+
+class AlreadyServed(RuntimeError):
+    """Another process already serves this embedded database."""
+
+
+_SERVED: dict[str, tuple[int, int]] = {}  # database -> (locked file descriptor, apps serving)
+_SERVED_LOCK = threading.Lock()
+
+
+@contextmanager
+def sole_server(engine: Engine) -> Iterator[None]:
+    """Hold, while serving, the right to be the one process serving ``engine``'s SQLite file.
+
+    The ledger's order follows SQLite's write lock only within one process (see
+    ``gateway.ledger_port.record_in_lock_order``), so the embedded database has one serving
+    process (which may run several apps on it); several workers need PostgreSQL. A server in
+    another process fails to start, with :class:`AlreadyServed`. Other engines need nothing.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    key = str(Path(database).resolve())
+    with _SERVED_LOCK:
+        fd, apps = _SERVED.get(key, (-1, 0))
+        if fd < 0:
+            fd = _lock_serving(key)
+        _SERVED[key] = (fd, apps + 1)
+    try:
+        yield
+    finally:
+        with _SERVED_LOCK:
+            fd, apps = _SERVED.pop(key)
+            if apps > 1:
+                _SERVED[key] = (fd, apps - 1)
+            else:
+                os.close(fd)  # releases the lock
+
+
+def _lock_serving(database: str) -> int:
+    fd = os.open(f"{database}.serving", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise AlreadyServed(
+            f"another process already serves {database}; the embedded database is served by "
+            "one process (run several workers with PostgreSQL: CREDGATE_DATABASE_URL)"
+        ) from None
+    return fd
 
 
 def is_single_writer(session: Session) -> bool:
