@@ -305,30 +305,25 @@ _IN_FORCE = (
 
 def count_use(session: Session, authorizations: Sequence[Authorization]) -> None:
     """One more use of each of ``authorizations`` (already row-locked by :func:`in_force`)."""
-    if not authorizations:
-        return
-    session.connection().execute(_COUNT_USE, {"ids": [a.id for a in authorizations]})
-    for authorization in authorizations:
-        set_committed_value(authorization, "uses", authorization.uses + 1)
+    _add_uses(session, authorizations, 1)
 
 
 def uncount_use(session: Session, authorizations: Sequence[Authorization]) -> None:
     """Take back the use :func:`count_use` counted, for a request that failed after all."""
+    _add_uses(session, authorizations, -1)
+
+
+def _add_uses(session: Session, authorizations: Sequence[Authorization], delta: int) -> None:
     if not authorizations:
         return
-    session.connection().execute(_UNCOUNT_USE, {"ids": [a.id for a in authorizations]})
+    session.connection().execute(_ADD_USES, {"ids": [a.id for a in authorizations], "delta": delta})
     for authorization in authorizations:
-        set_committed_value(authorization, "uses", authorization.uses - 1)
+        set_committed_value(authorization, "uses", authorization.uses + delta)
 
 
 _authorization = Authorization.__table__  # type: ignore[attr-defined]
-_COUNT_USE = (
+_ADD_USES = (
     update(_authorization)
     .where(_authorization.c.id.in_(bindparam("ids", expanding=True)))
-    .values(uses=_authorization.c.uses + 1)
-)
-_UNCOUNT_USE = (
-    update(_authorization)
-    .where(_authorization.c.id.in_(bindparam("ids", expanding=True)))
-    .values(uses=_authorization.c.uses - 1)
+    .values(uses=_authorization.c.uses + bindparam("delta"))
 )

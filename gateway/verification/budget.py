@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import Executable, bindparam, delete, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -80,9 +80,7 @@ def spend(
     now: datetime,
 ) -> None:
     """Record the thresholds in ``wanted`` not yet in ``asked``."""
-    rows = _new_probes(institution, enterprise, asked, wanted, now)
-    if rows:
-        session.connection().execute(_SPEND, rows)
+    _write_new_probes(session, _SPEND, institution, enterprise, asked, wanted, now)
 
 
 def refund(
@@ -94,9 +92,22 @@ def refund(
     now: datetime,
 ) -> None:
     """Take back what :func:`spend` recorded, for a request that failed after all."""
+    _write_new_probes(session, _REFUND, institution, enterprise, asked, wanted, now)
+
+
+def _write_new_probes(
+    session: Session,
+    statement: Executable,
+    institution: str,
+    enterprise: str,
+    asked: Mapping[str, set[str]],
+    wanted: Mapping[str, set[str]],
+    now: datetime,
+) -> None:
+    """Run ``statement`` (insert or delete) for each threshold in ``wanted`` not in ``asked``."""
     rows = _new_probes(institution, enterprise, asked, wanted, now)
     if rows:
-        session.connection().execute(_REFUND, rows)
+        session.connection().execute(statement, rows)
 
 
 def _new_probes(
