@@ -10,10 +10,11 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Enum, TypeDecorator, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -386,6 +387,14 @@ def unit_of_work(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def string_enum(cls: type[StrEnum], length: int = 16) -> Enum:
+    """A column type for ``cls``: stored as VARCHAR (no database enum type, no CHECK, so a new
+    member needs no migration), loaded back as the Python enum."""
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class UtcDateTime(TypeDecorator[datetime]):

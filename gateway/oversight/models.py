@@ -6,10 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Date, Enum, Index, Integer
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from gateway.db import UtcDateTime
+from gateway.db import UtcDateTime, string_enum
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -35,14 +35,7 @@ class Assessment(SQLModel, table=True):
     )
     institution: str = Field(max_length=64)
     assessor: str = Field(max_length=64)
-    outcome: Outcome = Field(
-        sa_type=Enum(
-            Outcome,
-            native_enum=False,
-            length=24,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    outcome: Outcome = Field(sa_type=string_enum(Outcome, length=24))
     findings: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     next_due: date = Field(sa_column=Column(Date, nullable=False))
     assessed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

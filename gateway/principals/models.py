@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Enum, UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from gateway.db import UtcDateTime
+from gateway.db import UtcDateTime, string_enum
 
 
 class Role(StrEnum):
@@ -36,19 +36,16 @@ class KeyAlgorithm(StrEnum):
     ES256 = "ES256"
 
 
-def _enum(cls: type[StrEnum]) -> Enum:
-    """Stored as VARCHAR (no database enum type), loaded back as the Python enum."""
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
 class Principal(SQLModel, table=True):
     __tablename__ = "principal"
 
     id: str = Field(primary_key=True, max_length=64)
-    role: Role = Field(sa_type=_enum(Role), index=True)
-    kind: InstitutionKind | None = Field(default=None, sa_type=_enum(InstitutionKind))
+    role: Role = Field(sa_type=string_enum(Role), index=True)
+    kind: InstitutionKind | None = Field(default=None, sa_type=string_enum(InstitutionKind))
     name: str = Field(max_length=200)
-    status: PrincipalStatus = Field(default=PrincipalStatus.active, sa_type=_enum(PrincipalStatus))
+    status: PrincipalStatus = Field(
+        default=PrincipalStatus.active, sa_type=string_enum(PrincipalStatus)
+    )
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -57,7 +54,7 @@ class PrincipalKey(SQLModel, table=True):
 
     kid: str = Field(primary_key=True, max_length=64)
     principal_id: str = Field(foreign_key="principal.id", index=True, max_length=64)
-    algorithm: KeyAlgorithm = Field(sa_type=_enum(KeyAlgorithm))
+    algorithm: KeyAlgorithm = Field(sa_type=string_enum(KeyAlgorithm))
     public_key_pem: str
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     revoked_at: datetime | None = Field(

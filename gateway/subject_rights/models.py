@@ -11,10 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, Index, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from gateway.db import UtcDateTime
+from gateway.db import UtcDateTime, string_enum
 
 
 class ObjectionState(StrEnum):
@@ -35,11 +35,6 @@ class RepairState(StrEnum):
     rejected = "rejected"
 
 
-def _enum(cls: type[StrEnum]) -> Enum:
-    """Stored as VARCHAR (no database enum type), loaded back as the Python enum."""
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
 class Objection(SQLModel, table=True):
     __tablename__ = "objection"
     __table_args__ = (
@@ -57,7 +52,7 @@ class Objection(SQLModel, table=True):
     source_id: str = Field(max_length=64)
     reason: str = Field(sa_column=Column(Text, nullable=False))
     evidence: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    state: ObjectionState = Field(sa_type=_enum(ObjectionState))
+    state: ObjectionState = Field(sa_type=string_enum(ObjectionState))
     filed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     deadline: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
@@ -83,7 +78,7 @@ class CreditRepair(SQLModel, table=True):
     record_version: int
     reason: str = Field(sa_column=Column(Text, nullable=False))
     evidence: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    state: RepairState = Field(sa_type=_enum(RepairState))
+    state: RepairState = Field(sa_type=string_enum(RepairState))
     applied_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     decided_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)
