@@ -36,12 +36,17 @@ class LedgerPort(Protocol):
 
 def record(ledger: LedgerPort | None, payload: dict[str, Any], subject: str | None) -> int:
     """Append ``payload`` durably and return its index, or raise ``ServiceUnavailable``."""
-    if ledger is None:
-        raise ServiceUnavailable("the ledger is not available; nothing can be served")
+    appending = _open(ledger)
     try:
-        return ledger.append(payload, subject=subject).index
+        return appending.append(payload, subject=subject).index
     except Exception as exc:  # any ledger failure fails closed
         raise _unavailable(exc) from None
+
+
+def _open(ledger: LedgerPort | None) -> LedgerPort:
+    if ledger is None:
+        raise ServiceUnavailable("the ledger is not available; nothing can be served")
+    return ledger
 
 
 def _unavailable(exc: Exception) -> ServiceUnavailable:
@@ -71,10 +76,9 @@ def record_in_lock_order(
     """
     if not is_single_writer(session):
         return record(ledger, payload, subject)
-    if ledger is None:
-        raise ServiceUnavailable("the ledger is not available; nothing can be served")
+    appending = _open(ledger)
     try:
-        pending = ledger.enqueue(payload, subject=subject)
+        pending = appending.enqueue(payload, subject=subject)
     except Exception as exc:
         raise _unavailable(exc) from None
     commit_deferring_flush(session)  # the request's last commit flushes this one too
