@@ -617,9 +617,16 @@ class SqlStore:
         with _unavailable_on_error("redact"), self.engine.begin() as conn:
             for start in range(0, len(wanted), REDACT_CHUNK):
                 chunk = wanted[start : start + REDACT_CHUNK]
-                where = ledger_entries.c.idx.in_(chunk)
-                found.update(conn.execute(select(ledger_entries.c.idx).where(where)).scalars())
-                conn.execute(ledger_entries.update().where(where).values(leaf=None))
+                # Writing first (RETURNING what it found): on SQLite a read first could not
+                # upgrade its snapshot to a write once the sequencer had committed meanwhile
+                # ("database is locked" at once); a first write waits for the lock instead.
+                statement = (
+                    ledger_entries.update()
+                    .where(ledger_entries.c.idx.in_(chunk))
+                    .values(leaf=None)
+                    .returning(ledger_entries.c.idx)
+                )
+                found.update(conn.execute(statement).scalars())
         return found
 
     def close(self) -> None:
