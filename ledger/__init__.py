@@ -6,6 +6,7 @@ nor HTTP.
 
 from ledger.errors import (
     CheckpointNotFound,
+    CheckpointNotKept,
     EntryNotFound,
     InvalidEntry,
     InvalidRequest,
@@ -22,6 +23,7 @@ from ledger.sequencer import Receipt
 
 __all__ = [
     "CheckpointNotFound",
+    "CheckpointNotKept",
     "EntryNotFound",
     "InvalidEntry",
     "InvalidRequest",

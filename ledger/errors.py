@@ -66,6 +66,14 @@ class CheckpointNotFound(LedgerError):
     code = "checkpoint_not_found"
 
 
+class CheckpointNotKept(CheckpointNotFound):
+    """No checkpoint of this size is kept, though the tree has the size: none was issued for
+    it, or retention thinned it out. ``detail`` names the nearest kept sizes; proofs for the
+    size still work (they are computed from the tree, not from checkpoints)."""
+
+    code = "checkpoint_not_kept"
+
+
 class InvalidEntry(LedgerError, ValueError):
     """A payload the ledger cannot canonicalize (floats, non-string keys, unpaired surrogates).
 

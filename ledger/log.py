@@ -18,6 +18,7 @@ from typing import Any
 from ledger.entry import prepare
 from ledger.errors import (
     CheckpointNotFound,
+    CheckpointNotKept,
     EntryNotFound,
     InvalidRequest,
     LedgerUnavailable,
@@ -27,6 +28,7 @@ from ledger.integrity import StorageReport, check_storage
 from ledger.note import NoteSigner
 from ledger.sequencer import Receipt, Sequencer
 from ledger.storage import CheckpointRecord, EntryRecord, LogReader, LogStore
+from ledger.thinning import ThinningPolicy, ThinningReport, thin_checkpoints
 from ledger.tree import LedgerTree
 
 MAX_PAGE = 1000
@@ -268,15 +270,35 @@ class Ledger:
             return self._latest(reader)
 
     def checkpoint_for_size(self, size: int) -> SignedCheckpoint:
-        """The checkpoint issued for tree size ``size`` (``CheckpointNotFound`` if none)."""
+        """The checkpoint kept for tree size ``size``.
+
+        Raises ``CheckpointNotFound`` for a size beyond the latest checkpoint and
+        ``CheckpointNotKept`` (naming the nearest kept sizes) for one the tree has but no
+        kept checkpoint does.
+        """
         with self._store.reader() as reader:
             record = reader.checkpoint(size)
-        if record is None:
-            raise CheckpointNotFound(f"no checkpoint was issued for size {size}")
-        return SignedCheckpoint.from_record(record)
+            if record is not None:
+                return SignedCheckpoint.from_record(record)
+            latest = reader.latest_checkpoint()
+            if latest is None or size > latest.size:
+                raise CheckpointNotFound(
+                    f"no checkpoint was issued for size {size}"
+                    + ("" if latest is None else f" (the latest has size {latest.size})")
+                )
+            below = reader.checkpoint_below(size)
+            above = reader.checkpoints(size, 1)[0].size
+        nearest = ([] if below is None else [below.size]) + [above]
+        raise CheckpointNotKept(
+            f"no checkpoint of size {size} is kept: none was issued for that size, or it was "
+            f"thinned out by checkpoint retention; the nearest kept are sizes "
+            f"{' and '.join(map(str, nearest))}. Inclusion and consistency proofs for size "
+            f"{size} still work: they come from the tree, not from stored checkpoints",
+            detail={"size": size, "nearest_kept": nearest, "latest": latest.size},
+        )
 
     def checkpoints(self, after_size: int = -1, limit: int = 100) -> list[SignedCheckpoint]:
-        """Every checkpoint issued with size above ``after_size``, oldest first."""
+        """Every checkpoint kept with size above ``after_size``, oldest first."""
         _require(1 <= limit <= MAX_PAGE, f"limit must be between 1 and {MAX_PAGE}", "limit")
         with self._store.reader() as reader:
             records = reader.checkpoints(after_size, limit)
@@ -364,6 +386,13 @@ class Ledger:
         return self._signed
 
     # Operations.
+
+    def thin_checkpoints(
+        self, policy: ThinningPolicy, now: datetime, *, dry_run: bool = False
+    ) -> ThinningReport:
+        """Delete the checkpoints ``policy`` does not keep at ``now`` (``ledger.thinning``);
+        the latest is always kept. With ``dry_run``, only count them."""
+        return thin_checkpoints(self._store, policy, now, dry_run=dry_run)
 
     def check_storage(self) -> StorageReport:
         """Recompute every stored hash and check every checkpoint (O(n); for audits and

@@ -144,13 +144,8 @@ class OpenedNote:
     verified_by: tuple[NoteVerifier, ...]
 
 
-def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> OpenedNote:
-    """Check a signed note against trusted ``verifiers``.
-
-    Signatures by unknown keys are ignored; a bad signature by a trusted key, or no good one,
-    raises ``VerificationError``.
-    """
-    known = {(v.name, v.key_hash): v for v in verifiers}
+def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """A signed note's text and its signatures as ``(key name, key hash || signature)``."""
     split = note.rfind("\n\n")
     if split < 0 or not note.endswith("\n"):
         raise VerificationError("not a signed note: no blank line before signatures")
@@ -159,7 +154,7 @@ def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> OpenedNote:
     lines = block[:-1].split("\n")
     if len(lines) > MAX_SIGNATURES:
         raise VerificationError("too many signatures on note")
-    good: list[NoteVerifier] = []
+    signatures: list[tuple[str, bytes]] = []
     for line in lines:
         if not line.startswith(SIGNATURE_PREFIX):
             raise VerificationError("malformed signature line in note")
@@ -169,6 +164,30 @@ def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> OpenedNote:
         blob = _b64decode(blob_b64, "note signature")
         if len(blob) < 5:
             raise VerificationError("note signature too short")
+        signatures.append((name, blob))
+    return text, signatures
+
+
+def signing_key_ids(note: str) -> frozenset[tuple[str, bytes]]:
+    """``(key name, key hash)`` of every key whose signature line ``note`` carries.
+
+    Nothing is verified: this says which keys a note claims, for bookkeeping such as
+    checkpoint retention; trust comes only from :func:`open_note`. Raises
+    ``VerificationError`` for a malformed note.
+    """
+    return frozenset((name, blob[:4]) for name, blob in _split_note(note)[1])
+
+
+def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> OpenedNote:
+    """Check a signed note against trusted ``verifiers``.
+
+    Signatures by unknown keys are ignored; a bad signature by a trusted key, or no good one,
+    raises ``VerificationError``.
+    """
+    known = {(v.name, v.key_hash): v for v in verifiers}
+    text, signatures = _split_note(note)
+    good: list[NoteVerifier] = []
+    for name, blob in signatures:
         verifier = known.get((name, blob[:4]))
         if verifier is None:
             continue

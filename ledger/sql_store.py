@@ -6,7 +6,8 @@ Tables (all on ``SQLModel.metadata``, so Alembic sees them):
   ``leaf_hash`` stays. Indexed on ``(subject, idx)`` for a subject's history.
 * ``ledger_nodes``: the hash of every complete subtree above the leaves, keyed by
   ``(level, idx)``; proofs read O(log n) of them by primary key.
-* ``ledger_checkpoints``: every signed checkpoint ever issued, keyed by tree size.
+* ``ledger_checkpoints``: the signed checkpoints kept, keyed by tree size (every one issued,
+  until ``ledger.thinning`` thins out old ones).
 * ``ledger_state``: one row holding the log size. Updating it first in a transaction is the
   sequencer lock on both backends (a row lock on PostgreSQL, the write lock on SQLite), so
   several processes sharing a database produce one gap-free log.
@@ -269,8 +270,10 @@ class _DriverSql(_Sql):
         self._cursor.executemany(sql, rows)
 
 
-# Entries redacted per statement (SQLite allows 32,766 bound parameters).
+# Entries redacted, or checkpoints deleted, per statement (SQLite allows 32,766 bound
+# parameters).
 REDACT_CHUNK = 5_000
+DELETE_CHUNK = 5_000
 
 
 def _entry(row: Any) -> EntryRecord:
@@ -357,6 +360,35 @@ class SqlReader:
             select(ledger_checkpoints)
             .where(ledger_checkpoints.c.size > after_size)
             .order_by(ledger_checkpoints.c.size)
+            .limit(limit)
+        )
+        return [_checkpoint(row) for row in self._conn.execute(query)]
+
+    def checkpoint_below(self, size: int) -> CheckpointRecord | None:
+        """The kept checkpoint with the largest size below ``size``, if any."""
+        row = self._conn.execute(
+            select(ledger_checkpoints)
+            .where(ledger_checkpoints.c.size < size)
+            .order_by(ledger_checkpoints.c.size.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints_issued_before(
+        self, moment: datetime, after_size: int, below_size: int, limit: int
+    ) -> list[CheckpointRecord]:
+        """Checkpoints issued before ``moment`` with ``after_size < size < below_size``,
+        smallest size first."""
+        size = ledger_checkpoints.c.size
+        query = (
+            select(ledger_checkpoints)
+            .where(
+                size > after_size,
+                size < below_size,
+                # Stored as UTC (SQLite keeps the wall time only, so compare in UTC).
+                ledger_checkpoints.c.issued_at < _utc(moment),
+            )
+            .order_by(size)
             .limit(limit)
         )
         return [_checkpoint(row) for row in self._conn.execute(query)]
@@ -628,6 +660,25 @@ class SqlStore:
                 )
                 found.update(conn.execute(statement).scalars())
         return found
+
+    def delete_checkpoints(self, sizes: Sequence[int], below_size: int) -> int:
+        """Delete the checkpoints of ``sizes`` below ``below_size`` in one transaction, at
+        most ``DELETE_CHUNK`` per statement; how many there were."""
+        wanted = sorted({size for size in sizes if size < below_size})
+        deleted = 0
+        if not wanted:
+            return deleted
+        with _unavailable_on_error("delete checkpoints"), self.engine.begin() as conn:
+            for start in range(0, len(wanted), DELETE_CHUNK):
+                chunk = wanted[start : start + DELETE_CHUNK]
+                # The bound again in SQL: whatever the caller computed, the checkpoint the
+                # sequencer checks its tree against (the largest) is never the one deleted.
+                statement = ledger_checkpoints.delete().where(
+                    ledger_checkpoints.c.size.in_(chunk),
+                    ledger_checkpoints.c.size < below_size,
+                )
+                deleted += conn.execute(statement).rowcount
+        return deleted
 
     def close(self) -> None:
         """Release the writer connection."""

@@ -67,6 +67,17 @@ class LogReader(Protocol):
         """Checkpoints with size above ``after_size``, oldest first."""
         ...
 
+    def checkpoint_below(self, size: int) -> CheckpointRecord | None:
+        """The kept checkpoint with the largest size below ``size``, if any."""
+        ...
+
+    def checkpoints_issued_before(
+        self, moment: datetime, after_size: int, below_size: int, limit: int
+    ) -> list[CheckpointRecord]:
+        """Checkpoints issued before ``moment`` with ``after_size < size < below_size``,
+        smallest size first."""
+        ...
+
     def verifier_keys(self) -> list[str]:
         """Every verifier key that ever signed, oldest first."""
         ...
@@ -137,6 +148,11 @@ class LogStore(Protocol):
 
     def redact_many(self, indexes: Sequence[int]) -> set[int]:
         """:meth:`redact` for each of ``indexes`` in one transaction; the ones that exist."""
+        ...
+
+    def delete_checkpoints(self, sizes: Sequence[int], below_size: int) -> int:
+        """Delete the checkpoints of ``sizes`` that are below ``below_size`` (so never the
+        latest), in one transaction; how many there were."""
         ...
 
     def close(self) -> None:

@@ -48,7 +48,11 @@ def checkpoint(
         int | None, Query(ge=0, description="an earlier checkpoint's tree size")
     ] = None,
 ) -> PlainTextResponse:
-    """The latest signed checkpoint (C2SP signed note), or the one issued for ``size``."""
+    """The latest signed checkpoint (C2SP signed note), or the one kept for ``size``.
+
+    Old checkpoints are thinned out (``ledger.thinning``): for a size the tree has but no kept
+    checkpoint does, 404 ``checkpoint_not_kept`` names the nearest kept sizes.
+    """
     if size is None:
         note = ledger.latest_checkpoint().note_text
         cache = "no-cache"
@@ -64,7 +68,7 @@ def checkpoints(
     after: Annotated[int, Query(ge=-1, description="list sizes above this")] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CheckpointsOut:
-    """Every checkpoint issued, oldest first, for auditors that want them all."""
+    """The checkpoints kept (all recent ones, older ones thinned), oldest first."""
     return CheckpointsOut(
         checkpoints=[
             CheckpointOut(size=c.size, note=c.note_text) for c in ledger.checkpoints(after, limit)
