@@ -204,7 +204,8 @@ def retention(
     ] = False,
 ) -> None:
     """Delete access records, ended authorizations and superseded record versions older than
-    the policy data's retention periods; the ledger keeps only the hashes of what it drops."""
+    the policy data's retention periods; the ledger keeps only the hashes of what it drops.
+    Then thin the ledger's old signed checkpoints (settings ``ledger_checkpoint_*``)."""
     from gateway.errors import CredgateError
     from gateway.retention.runner import run
 

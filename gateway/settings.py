@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     ledger_origin: str = "credgate.benxi.local/ledger"
     ledger_key_path: Path | None = None
     ledger_checkpoint_interval_seconds: float = 0.5
+    # Checkpoint retention, applied by `credgate retention` (ledger.thinning): every checkpoint
+    # younger than keep_all_hours, then the first of each UTC hour until keep_hourly_days old,
+    # then the first of each UTC day; always the latest and the first signed by each key.
+    ledger_checkpoint_thinning: bool = True
+    ledger_checkpoint_keep_all_hours: float = Field(default=24, gt=0)
+    ledger_checkpoint_keep_hourly_days: float = Field(default=30, ge=0)
 
     # Live interface calls (datasets the catalog marks live): each source's base URL, by
     # source id, falling back to live_source_url; the service answers GET /live/{dataset}/{uscc}.

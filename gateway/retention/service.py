@@ -7,13 +7,17 @@ What goes, each counted from when it ended (``retention`` in ``policies/data.jso
 * authorizations, from their revocation or expiry; their grant and revoke entries lose their
   content;
 * record versions replaced or retracted by their source, from then; versions an objection or
-  a credit-repair application names are kept as its evidence.
+  a credit-repair application names are kept as its evidence;
+* the ledger's old signed checkpoints, thinned to one per hour and then one per day
+  (``ledger.thinning``; the periods are settings, not policy data, because checkpoints hold no
+  personal data and proofs do not depend on them).
 
 The ledger drops content only through ``Ledger.redact``, which keeps every leaf hash: the tree,
 its checkpoints and every proof stay valid, and a redacted entry still holds its place in its
 subject's chain. Content is redacted before the database rows go, so a run that stops halfway
 is finished by the next one. Every run that changes anything is itself a ledger entry
-(``retention.applied``) listing what it redacted.
+(``retention.applied``) listing what it redacted. Thinning checkpoints is not: such an entry
+would need a checkpoint of its own, for the next run to thin again.
 """
 
 from __future__ import annotations
@@ -32,12 +36,17 @@ from gateway.errors import ServiceUnavailable
 from gateway.policy.data import RetentionParams
 from gateway.retention import repository
 from ledger.errors import LedgerError
+from ledger.thinning import ThinningPolicy, ThinningReport
 
 BATCH = 500
 
 
 class RedactingLedger(ledger_port.LedgerPort, Protocol):
     def redact_many(self, indexes: Sequence[int]) -> list[int]: ...
+
+    def thin_checkpoints(
+        self, policy: ThinningPolicy, now: datetime, *, dry_run: bool = False
+    ) -> ThinningReport: ...
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -76,6 +85,7 @@ class RetentionReport:
     redacted: list[int] = field(default_factory=list)
     missing_in_ledger: int = 0
     ledger_index: int | None = None
+    checkpoints: ThinningReport | None = None  # None: not thinned (dry run, or switched off)
 
     @property
     def changed(self) -> bool:
@@ -105,6 +115,11 @@ class RetentionReport:
             )
             if self.ledger_index is not None:
                 lines.append(f"  recorded as ledger entry {self.ledger_index}")
+        if self.checkpoints is not None:
+            lines.append(f"  {self.checkpoints.line()}")
+        else:
+            why = "dry run" if self.dry_run else "checkpoint thinning is off"
+            lines.append(f"  ledger checkpoints: none thinned ({why})")
         return lines
 
 
@@ -216,6 +231,17 @@ def _ledger_entry(report: RetentionReport, rules: RetentionParams) -> dict[str, 
     }
 
 
+def _thin_checkpoints(
+    ledger: RedactingLedger, policy: ThinningPolicy, report: RetentionReport
+) -> None:
+    try:
+        report.checkpoints = ledger.thin_checkpoints(policy, report.now)
+    except LedgerError as exc:
+        raise ServiceUnavailable(
+            f"the ledger could not thin its checkpoints: {exc.message}"
+        ) from None
+
+
 def apply(
     engine: Engine,
     ledger: RedactingLedger | None,
@@ -223,8 +249,12 @@ def apply(
     now: datetime,
     *,
     dry_run: bool = False,
+    checkpoints: ThinningPolicy | None = None,
 ) -> RetentionReport:
-    """Delete what has outlived its period (or, with ``dry_run``, count it) and say so."""
+    """Delete what has outlived its period (or, with ``dry_run``, count it) and say so.
+
+    With a ``checkpoints`` policy a real run also thins the ledger's old checkpoints, last.
+    """
     report = RetentionReport(now, Cutoffs.at(now, rules), dry_run)
     if dry_run:
         return _dry_run(engine, report)
@@ -235,4 +265,6 @@ def apply(
     _superseded_records(engine, report)
     if report.changed:
         report.ledger_index = ledger_port.record(ledger, _ledger_entry(report, rules), subject=None)
+    if checkpoints is not None:
+        _thin_checkpoints(ledger, checkpoints, report)
     return report
