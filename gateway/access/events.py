@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, insert
 from sqlmodel import Field, Session, SQLModel
 
 from gateway.db import UtcDateTime
+from gateway.prepared import Prepared
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -60,8 +61,8 @@ class AccessFacts:
 def index_access(session: Session, facts: AccessFacts) -> None:
     """Insert ``facts`` in the request's transaction. A denial raises with ``keep_records``
     so the event is committed all the same."""
-    session.connection().execute(_INSERT, {name: getattr(facts, name) for name in _FIELDS})
+    _INSERT.run(session, {name: getattr(facts, name) for name in _FIELDS})
 
 
-_INSERT = insert(AccessEvent.__table__)  # type: ignore[attr-defined]
+_INSERT = Prepared(insert(AccessEvent.__table__))  # type: ignore[attr-defined]
 _FIELDS = AccessFacts.__slots__

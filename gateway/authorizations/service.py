@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,7 @@ from gateway.authorizations.models import Authorization, AuthorizationState
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gateway.prepared import Prepared
 from gateway.principals import repository as principals
 from gateway.principals.auth import (
     ACCEPTED_ALGORITHMS,
@@ -276,29 +278,32 @@ def in_force(
     The row lock (PostgreSQL) or the write lock taken by the caller (SQLite) makes a
     concurrent revoke wait for this request, or this request see the revoke.
     """
-    rows = session.scalars(
-        _IN_FORCE,
+    rows = _IN_FORCE.rows(
+        session,
         {"enterprise": enterprise, "institution": institution, "purpose": purpose, "now": now},
-    ).all()
-    return [a for a in rows if a.state(now) is AuthorizationState.active]
+    )
+    grants = [Authorization(**row._asdict()) for row in rows]
+    return [a for a in grants if a.state(now) is AuthorizationState.active]
 
 
-# Every report and verification runs it: built once.
-_IN_FORCE = (
-    select(Authorization)
+_authorization = Authorization.__table__  # type: ignore[attr-defined]
+# Every report and verification runs it: prepared once, rows without the ORM identity map
+# (the authorizations returned are not attached to the session).
+_IN_FORCE = Prepared(
+    sa_select(_authorization)
     .where(
-        Authorization.enterprise == bindparam("enterprise"),
-        Authorization.institution == bindparam("institution"),
-        Authorization.purpose == bindparam("purpose"),
-        col(Authorization.revoked_at).is_(None),
-        col(Authorization.not_before) <= bindparam("now"),
-        col(Authorization.expires_at) > bindparam("now"),
+        _authorization.c.enterprise == bindparam("enterprise"),
+        _authorization.c.institution == bindparam("institution"),
+        _authorization.c.purpose == bindparam("purpose"),
+        _authorization.c.revoked_at.is_(None),
+        _authorization.c.not_before <= bindparam("now"),
+        _authorization.c.expires_at > bindparam("now"),
         or_(
-            col(Authorization.use_limit).is_(None),
-            col(Authorization.uses) < col(Authorization.use_limit),
+            _authorization.c.use_limit.is_(None),
+            _authorization.c.uses < _authorization.c.use_limit,
         ),
     )
-    .order_by(col(Authorization.id))
+    .order_by(_authorization.c.id)
     .with_for_update()
 )
 
@@ -316,13 +321,12 @@ def uncount_use(session: Session, authorizations: Sequence[Authorization]) -> No
 def _add_uses(session: Session, authorizations: Sequence[Authorization], delta: int) -> None:
     if not authorizations:
         return
-    session.connection().execute(_ADD_USES, {"ids": [a.id for a in authorizations], "delta": delta})
+    _ADD_USES.run(session, {"ids": [a.id for a in authorizations], "delta": delta})
     for authorization in authorizations:
         set_committed_value(authorization, "uses", authorization.uses + delta)
 
 
-_authorization = Authorization.__table__  # type: ignore[attr-defined]
-_ADD_USES = (
+_ADD_USES = Prepared(
     update(_authorization)
     .where(_authorization.c.id.in_(bindparam("ids", expanding=True)))
     .values(uses=_authorization.c.uses + bindparam("delta"))

@@ -6,11 +6,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from gateway.access.events import AccessEvent
 from gateway.authorizations.models import Authorization
 from gateway.oversight.models import Assessment
+from gateway.prepared import Prepared
 from gateway.principals.models import Principal, Role
 
 _CHUNK = 500
@@ -75,17 +77,20 @@ def authorizations_received(
 
 
 def latest_assessment(session: Session, institution: str, now: datetime) -> Assessment | None:
-    return session.scalars(_LATEST, {"institution": institution, "now": now}).first()
+    row = _LATEST.first(session, {"institution": institution, "now": now})
+    return None if row is None else Assessment(**row._asdict())
 
 
-# Every request of an institution asks for its standing: built once.
-_LATEST = (
-    select(Assessment)
+_assessment = Assessment.__table__  # type: ignore[attr-defined]
+# Every request of an institution asks for its standing: prepared once (the assessment
+# returned is not attached to the session).
+_LATEST = Prepared(
+    sa_select(_assessment)
     .where(
-        Assessment.institution == bindparam("institution"),
-        col(Assessment.assessed_at) <= bindparam("now"),
+        _assessment.c.institution == bindparam("institution"),
+        _assessment.c.assessed_at <= bindparam("now"),
     )
-    .order_by(col(Assessment.assessed_at).desc(), col(Assessment.ledger_index).desc())
+    .order_by(_assessment.c.assessed_at.desc(), _assessment.c.ledger_index.desc())
     .limit(1)
 )
 

@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, delete, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from gateway.prepared import Prepared
 from gateway.principals.models import Principal, PrincipalKey, Role, SeenToken
 
 
@@ -19,8 +20,8 @@ def get(session: Session, principal_id: str) -> Principal | None:
 
 _principal = Principal.__table__  # type: ignore[attr-defined]
 _key = PrincipalKey.__table__  # type: ignore[attr-defined]
-# Authentication runs on every request: one prebuilt statement, no ORM identity map.
-_WITH_ACTIVE_KEYS = (
+# Authentication runs on every request: one prepared statement, no ORM identity map.
+_WITH_ACTIVE_KEYS = Prepared(
     sa_select(_principal, _key.c.kid, _key.c.algorithm, _key.c.public_key_pem)
     .outerjoin(_key, and_(_key.c.principal_id == _principal.c.id, _key.c.revoked_at.is_(None)))
     .where(_principal.c.id == bindparam("principal_id"))
@@ -37,7 +38,7 @@ def with_active_keys(
     session: Session, principal_id: str
 ) -> tuple[Principal, list[ActiveKey]] | None:
     """The principal (not attached to ``session``) and its unrevoked keys, in one query."""
-    rows = session.connection().execute(_WITH_ACTIVE_KEYS, {"principal_id": principal_id}).all()
+    rows = _WITH_ACTIVE_KEYS.rows(session, {"principal_id": principal_id})
     if not rows:
         return None
     first = rows[0]
@@ -72,13 +73,11 @@ def get_key(session: Session, kid: str) -> PrincipalKey | None:
     return session.get(PrincipalKey, kid)
 
 
-_REMEMBER_TOKEN = insert(SeenToken.__table__)  # type: ignore[attr-defined]
+_REMEMBER_TOKEN = Prepared(insert(SeenToken.__table__))  # type: ignore[attr-defined]
 
 
 def remember_token(session: Session, issuer: str, jti: str, expires_at: datetime) -> None:
-    session.connection().execute(
-        _REMEMBER_TOKEN, {"issuer": issuer, "jti": jti, "expires_at": expires_at}
-    )
+    _REMEMBER_TOKEN.run(session, {"issuer": issuer, "jti": jti, "expires_at": expires_at})
 
 
 def forget_expired_tokens(session: Session, now: datetime) -> None:

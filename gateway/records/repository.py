@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from gateway.prepared import Prepared
 from gateway.records.models import Batch, DatasetRecord, Enterprise
 
 _CHUNK = 500
@@ -49,7 +50,7 @@ def latest_versions(session: Session, dataset: str, record_ids: Iterable[str]) -
 
 _record = DatasetRecord.__table__  # type: ignore[attr-defined]
 # Every report and verification reads these: prebuilt statements, rows without the ORM.
-_CURRENT_FOR_ENTERPRISE = (
+_CURRENT_FOR_ENTERPRISE = Prepared(
     sa_select(
         _record.c.dataset,
         _record.c.record_id,
@@ -64,24 +65,22 @@ _CURRENT_FOR_ENTERPRISE = (
     )
     .order_by(_record.c.dataset, _record.c.id)
 )
-_ENTERPRISE_EXISTS = sa_select(Enterprise.__table__.c.uscc).where(  # type: ignore[attr-defined]
-    Enterprise.__table__.c.uscc == bindparam("uscc")  # type: ignore[attr-defined]
+_ENTERPRISE_EXISTS = Prepared(
+    sa_select(Enterprise.__table__.c.uscc).where(  # type: ignore[attr-defined]
+        Enterprise.__table__.c.uscc == bindparam("uscc")  # type: ignore[attr-defined]
+    )
 )
 
 
 def current_records_for_enterprise(
     session: Session, uscc: str, datasets: Iterable[str]
-) -> Sequence[Row[Any, Any, Any, Any, Any]]:
+) -> list[Any]:
     """Current (dataset, record_id, version, valid_from, fields) of ``datasets`` for ``uscc``."""
-    return (
-        session.connection()
-        .execute(_CURRENT_FOR_ENTERPRISE, {"uscc": uscc, "datasets": sorted(set(datasets))})
-        .all()
-    )
+    return _CURRENT_FOR_ENTERPRISE.rows(session, {"uscc": uscc, "datasets": sorted(set(datasets))})
 
 
 def enterprise_exists(session: Session, uscc: str) -> bool:
-    return session.connection().execute(_ENTERPRISE_EXISTS, {"uscc": uscc}).first() is not None
+    return _ENTERPRISE_EXISTS.first(session, {"uscc": uscc}) is not None
 
 
 def current_digests(session: Session, dataset: str) -> Sequence[tuple[str, str]]:

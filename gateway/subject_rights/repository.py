@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, not_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from gateway.prepared import Prepared
 from gateway.records.models import DatasetRecord
 from gateway.subject_rights.models import CreditRepair, Objection, ObjectionState, RepairState
 
@@ -19,12 +20,16 @@ STANDING_REPAIR = (RepairState.pending, RepairState.approved)
 _objection = Objection.__table__  # type: ignore[attr-defined]
 _repair = CreditRepair.__table__  # type: ignore[attr-defined]
 # Read by every report and verification: prebuilt statements, no ORM.
-_DISPUTED = sa_select(_objection.c.dataset, _objection.c.record_id).where(
-    _objection.c.enterprise == bindparam("enterprise"),
-    _objection.c.state.in_(bindparam("states", expanding=True)),
+_DISPUTED = Prepared(
+    sa_select(_objection.c.dataset, _objection.c.record_id).where(
+        _objection.c.enterprise == bindparam("enterprise"),
+        _objection.c.state.in_(bindparam("states", expanding=True)),
+    )
 )
-_REPAIRED = sa_select(_repair.c.dataset, _repair.c.record_id, _repair.c.effective_at).where(
-    _repair.c.enterprise == bindparam("enterprise"), _repair.c.state == bindparam("state")
+_REPAIRED = Prepared(
+    sa_select(_repair.c.dataset, _repair.c.record_id, _repair.c.effective_at).where(
+        _repair.c.enterprise == bindparam("enterprise"), _repair.c.state == bindparam("state")
+    )
 )
 
 
@@ -120,9 +125,7 @@ def objections(
 
 
 def disputed_records(session: Session, enterprise: str) -> set[tuple[str, str]]:
-    rows = session.connection().execute(
-        _DISPUTED, {"enterprise": enterprise, "states": list(ACTIVE_OBJECTION)}
-    )
+    rows = _DISPUTED.rows(session, {"enterprise": enterprise, "states": list(ACTIVE_OBJECTION)})
     return {(dataset, record_id) for dataset, record_id in rows}
 
 
@@ -164,7 +167,5 @@ def repairs(
 
 def repaired_records(session: Session, enterprise: str) -> dict[tuple[str, str], datetime]:
     """(dataset, record_id) -> when display to institutions ends, for approved repairs."""
-    rows = session.connection().execute(
-        _REPAIRED, {"enterprise": enterprise, "state": RepairState.approved}
-    )
+    rows = _REPAIRED.rows(session, {"enterprise": enterprise, "state": RepairState.approved})
     return {(d, r): at for d, r, at in rows if at is not None}

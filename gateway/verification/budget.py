@@ -11,10 +11,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Executable, bindparam, delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from gateway.prepared import Prepared
 from gateway.verification.models import ThresholdProbe
 
 # The platform's day is Benxi's calendar day.
@@ -22,19 +23,24 @@ PLATFORM_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 _probe = ThresholdProbe.__table__  # type: ignore[attr-defined]
-_ASKED = sa_select(_probe.c.predicate, _probe.c.threshold).where(
-    _probe.c.institution == bindparam("institution"),
-    _probe.c.enterprise == bindparam("enterprise"),
-    _probe.c.day == bindparam("day"),
-    _probe.c.predicate.in_(bindparam("predicates", expanding=True)),
+_ASKED = Prepared(
+    sa_select(_probe.c.predicate, _probe.c.threshold).where(
+        _probe.c.institution == bindparam("institution"),
+        _probe.c.enterprise == bindparam("enterprise"),
+        _probe.c.day == bindparam("day"),
+        _probe.c.predicate.in_(bindparam("predicates", expanding=True)),
+    )
 )
-_SPEND = insert(_probe)
-_REFUND = delete(_probe).where(
-    _probe.c.institution == bindparam("institution"),
-    _probe.c.enterprise == bindparam("enterprise"),
-    _probe.c.predicate == bindparam("predicate"),
-    _probe.c.day == bindparam("day"),
-    _probe.c.threshold == bindparam("threshold"),
+_SPEND = Prepared(insert(_probe))
+# Every parameter set carries every probe column; the delete ignores first_asked_at.
+_REFUND = Prepared(
+    delete(_probe).where(
+        _probe.c.institution == bindparam("institution"),
+        _probe.c.enterprise == bindparam("enterprise"),
+        _probe.c.predicate == bindparam("predicate"),
+        _probe.c.day == bindparam("day"),
+        _probe.c.threshold == bindparam("threshold"),
+    )
 )
 
 
@@ -50,8 +56,8 @@ def asked_today(
     asked: dict[str, set[str]] = {p: set() for p in wanted}
     if not wanted:
         return asked
-    rows = session.connection().execute(
-        _ASKED,
+    rows = _ASKED.rows(
+        session,
         {
             "institution": institution,
             "enterprise": enterprise,
@@ -97,7 +103,7 @@ def refund(
 
 def _write_new_probes(
     session: Session,
-    statement: Executable,
+    statement: Prepared,
     institution: str,
     enterprise: str,
     asked: Mapping[str, set[str]],
@@ -106,8 +112,7 @@ def _write_new_probes(
 ) -> None:
     """Run ``statement`` (insert or delete) for each threshold in ``wanted`` not in ``asked``."""
     rows = _new_probes(institution, enterprise, asked, wanted, now)
-    if rows:
-        session.connection().execute(statement, rows)
+    statement.run_many(session, rows)
 
 
 def _new_probes(
