@@ -6,9 +6,10 @@ gateway with uvicorn in a subprocess on 127.0.0.1 and drives it with wrk (one th
 load generator leaves the other core to the server) at 1, 16 and 64 connections. Each request is
 ``POST /v1/enterprises/{uscc}/verifications`` with a fresh pre-signed token (the gateway refuses
 a replayed ``jti``), round-robin over the enterprises; the baseline is ``GET /healthz`` on the
-same server. Prints requests per second, p50/p99 latency, the server's CPU milliseconds per
-request and errors per level, the issue's target at 64 connections, then the policy decision
-time (cached beside uncached).
+same server; the framework's floor is the same route doing no work, served alike by another
+uvicorn process (``benchmarks/framework_floor.py``). Prints requests per second, p50/p99
+latency, the server's CPU milliseconds per request and errors per level, the issue's target at
+64 connections, then the policy decision time (cached beside uncached).
 
 Without wrk on PATH (``apt-get install -y wrk``) an asyncio + httpx client stands in; it shares
 the CPUs with the server, so its figures understate the gateway.
@@ -226,8 +227,17 @@ def seed(data_dir: Path, database_url: str, enterprises: int) -> World:
     return World(bank_key, codes, simulator_url, settings.max_token_lifetime_seconds)
 
 
+GATEWAY_APP = ["gateway.app:create_app", "--factory"]
+FLOOR_APP = ["benchmarks.framework_floor:app"]
+
+
 def start_server(
-    data_dir: Path, database_url: str, simulator_url: str, port: int, workers: int
+    data_dir: Path,
+    database_url: str,
+    simulator_url: str,
+    port: int,
+    workers: int,
+    app: list[str] = GATEWAY_APP,
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -239,8 +249,7 @@ def start_server(
         sys.executable,
         "-m",
         "uvicorn",
-        "gateway.app:create_app",
-        "--factory",
+        *app,
         "--host",
         "127.0.0.1",
         "--port",
@@ -257,7 +266,7 @@ def start_server(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}{HEALTHZ}", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -488,9 +497,15 @@ def header(options: argparse.Namespace, wrk: str | None) -> str:
 
 
 def bench(
-    options: argparse.Namespace, base: str, world: World, load: Load, server_pid: int
+    options: argparse.Namespace,
+    base: str,
+    world: World,
+    load: Load,
+    server_pid: int,
+    floor: tuple[str, int],
 ) -> list[str]:
-    """Warm up, then run each level; print the table and return the problems seen."""
+    """Warm up, then run each level; print the table and return the problems seen.
+    ``floor`` is the base URL and process of the framework floor's server."""
     check_enterprises(base, world)
     warm_up = Job(world.tokens(options.tokens_per_second * WARM_UP_SECONDS), world.paths)
     problems = [load(base, WARM_UP_CONNECTIONS, WARM_UP_SECONDS, warm_up).problem("warm-up")]
@@ -499,6 +514,8 @@ def bench(
         f"{'cpu ms/req':>12} {'errors':>7}"
     )
     run = measured(load, server_pid)
+    floor_base, floor_pid = floor
+    run_floor = measured(load, floor_pid)
     full = None
     for connections in LEVELS:
         bare, cpu = run(base, connections, options.seconds, None)
@@ -507,7 +524,14 @@ def bench(
         job = Job(world.tokens(options.tokens_per_second * options.seconds), world.paths)
         full, cpu = run(base, connections, options.seconds, job)
         print(row("full-path verification", connections, full, cpu), flush=True)
-        for name, result in (("bare GET /healthz", bare), ("full-path verification", full)):
+        job = Job(world.tokens(1), world.paths)  # the floor checks no token
+        nothing, cpu = run_floor(floor_base, connections, options.seconds, job)
+        print(row("framework floor (no work)", connections, nothing, cpu), flush=True)
+        for name, result in (
+            ("bare GET /healthz", bare),
+            ("full-path verification", full),
+            ("framework floor", nothing),
+        ):
             problems.append(result.problem(f"{name} at {connections} connections"))
     assert full is not None
     print(target_line(full))
@@ -524,16 +548,22 @@ def main() -> None:
         world = seed(data_dir, database_url, options.enterprises)
         if options.seconds + 60 > world.token_lifetime:
             raise SystemExit(f"--seconds must leave a minute of the {world.token_lifetime} s")
-        port = free_port()
+        port, floor_port = free_port(), free_port()
         server = start_server(data_dir, database_url, world.simulator_url, port, options.workers)
+        floor = start_server(
+            data_dir, database_url, world.simulator_url, floor_port, options.workers, FLOOR_APP
+        )
         try:
             print(header(options, wrk), flush=True)
             load = wrk_load(wrk, data_dir) if wrk else httpx_load
-            problems = bench(options, f"http://127.0.0.1:{port}", world, load, server.pid)
+            floor_base = f"http://127.0.0.1:{floor_port}"
+            base = f"http://127.0.0.1:{port}"
+            problems = bench(options, base, world, load, server.pid, (floor_base, floor.pid))
             print(policy_times(data_dir))
         finally:
-            server.terminate()
-            server.wait(10)
+            for process in (server, floor):
+                process.terminate()
+                process.wait(10)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
