@@ -14,11 +14,13 @@ from __future__ import annotations
 import anyio
 from fastapi import FastAPI
 
+from gateway import error_handlers
 from gateway.deps import BearerToken
 from gateway.settings import Settings
 from gateway.verification.schemas import CheckResult, VerificationIn, VerificationOut
 
 app = FastAPI(title="credgate framework floor")
+error_handlers.install(app)
 _LIMITER = anyio.CapacityLimiter(Settings().effective_hot_path_threads)
 
 
