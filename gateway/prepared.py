@@ -59,7 +59,6 @@ class Prepared:
         self._expanding = tuple(
             sorted(name for bind, name in compiled.bind_names.items() if bind.expanding)
         )
-        self._shapes: dict[tuple[Any, ...], _Shape] = {}
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
         """Every row the statement selects."""
@@ -129,10 +128,11 @@ class Prepared:
         return tuple(values[name] for name in shape.order)
 
     def _shape(self, dialect: Dialect, params: Mapping[str, Any]) -> _Shape:
-        key = (id(dialect), frozenset(params), *(len(params[n]) for n in self._expanding))
-        shape = self._shapes.get(key)
+        key = (self, frozenset(params), *(len(params[n]) for n in self._expanding))
+        shapes = _shapes_of(dialect)
+        shape = shapes.get(key)
         if shape is None:
-            shape = self._shapes[key] = self._compile(dialect, params)
+            shape = shapes[key] = self._compile(dialect, params)
         return shape
 
     def _compile(self, dialect: Dialect, params: Mapping[str, Any]) -> _Shape:
@@ -160,6 +160,19 @@ class Prepared:
             results=results,
             row=row,
         )
+
+
+_SHAPES = "credgate_prepared_shapes"
+
+
+def _shapes_of(dialect: Dialect) -> dict[tuple[Any, ...], _Shape]:
+    """The compiled forms kept on ``dialect`` itself (an engine's), as SQLAlchemy keeps its
+    type memos there: they live and die with the engine, and a new engine never finds another
+    one's text (keys by ``id`` could be reused once an engine is gone)."""
+    shapes: dict[tuple[Any, ...], _Shape] | None = dialect.__dict__.get(_SHAPES)
+    if shapes is None:
+        shapes = dialect.__dict__.setdefault(_SHAPES, {})
+    return shapes
 
 
 def _bind_processors(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 import pytest
 from sqlalchemy import (
@@ -169,3 +172,31 @@ def test_driver_errors_are_sqlalchemys(engine: Engine) -> None:
 def test_statements_sqlalchemy_would_complete_in_python_are_refused(engine: Engine) -> None:
     with Session(engine) as session, pytest.raises(TypeError, match="not preparable"):
         Prepared(insert(with_default)).run(session, {"id": 1})
+
+
+def test_each_engine_gets_its_own_compiled_text(engine: Engine, tmp_path: Path) -> None:
+    """Shapes are kept per dialect object: another engine (here SQLite beside the fixture's
+    backend) never runs text compiled for the first, whatever its paramstyle."""
+    prepared = Prepared(BY_COLOURS)
+    with Session(engine) as session:
+        assert len(prepared.rows(session, {"colours": [Colour.red]})) == 4
+    other = make_engine(f"sqlite:///{(tmp_path / 'other.db').as_posix()}")
+    metadata.create_all(other)
+    with Session(other) as session:
+        assert prepared.rows(session, {"colours": [Colour.red]}) == []
+    other.dispose()
+
+
+def test_a_disposed_engines_dialect_is_not_kept_alive(tmp_path: Path) -> None:
+    """Compiled text is held per dialect weakly: once an engine is gone, nothing of it stays
+    (with ids as keys a later engine could have found a dead one's text)."""
+    prepared = Prepared(BY_COLOURS)
+    engine = make_engine(f"sqlite:///{(tmp_path / 'gone.db').as_posix()}")
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        prepared.rows(session, {"colours": [Colour.red]})
+    dialect = weakref.ref(engine.dialect)
+    engine.dispose()
+    del engine, session
+    gc.collect()
+    assert dialect() is None
