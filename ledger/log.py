@@ -21,6 +21,7 @@ from ledger.errors import (
     CheckpointNotKept,
     EntryNotFound,
     InvalidRequest,
+    LedgerCorrupted,
     LedgerUnavailable,
     NotCheckpointed,
 )
@@ -28,6 +29,7 @@ from ledger.integrity import StorageReport, check_storage
 from ledger.note import NoteSigner
 from ledger.sequencer import Receipt, Sequencer
 from ledger.storage import CheckpointRecord, EntryRecord, LogReader, LogStore
+from ledger.subject_head import SubjectHead, sign_subject_head
 from ledger.thinning import ThinningPolicy, ThinningReport, thin_checkpoints
 from ledger.tree import LedgerTree
 
@@ -92,13 +94,17 @@ class SignedCheckpoint:
 @dataclass(frozen=True)
 class SubjectPage:
     """A page of one subject's history, each entry with its inclusion proof, all against one
-    checkpoint; ``to_json`` gives the format ``ledger.verify.verify_subject_page`` checks."""
+    checkpoint; ``to_json`` gives the format ``ledger.verify.verify_subject_page`` checks.
+
+    ``head`` (on the newest page only) is the signed subject head naming the subject's newest
+    entry in the checkpoint's tree (``ledger.subject_head``)."""
 
     subject: str
     checkpoint: SignedCheckpoint
     entries: list[StoredEntry]
     proofs: list[list[bytes]] = field(repr=False)
     next_before_index: int | None
+    head: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The page as JSON-ready data (hashes and leaves base64)."""
@@ -121,6 +127,7 @@ class SubjectPage:
             "checkpoint": self.checkpoint.note_text,
             "entries": items,
             "next_before_index": self.next_before_index,
+            "head": self.head,
         }
 
 
@@ -242,7 +249,11 @@ class Ledger:
     def subject_page(
         self, subject: str, limit: int = 50, before_index: int | None = None
     ) -> SubjectPage:
-        """A subject's entries covered by the latest checkpoint, newest first, with proofs."""
+        """A subject's entries covered by the latest checkpoint, newest first, with proofs.
+
+        The newest page (``before_index`` absent or beyond the checkpoint) also carries a
+        signed subject head: the subject's newest entry in the checkpoint's tree, or none.
+        """
         _require(1 <= limit <= MAX_PAGE, f"limit must be between 1 and {MAX_PAGE}", "limit")
         with self._store.reader() as reader:
             checkpoint = self._latest(reader)
@@ -250,11 +261,27 @@ class Ledger:
             records = reader.entries_for_subject(subject, limit, bound)
             tree = LedgerTree(reader, checkpoint.size)
             proofs = tree.inclusion_proofs([r.index for r in records], checkpoint.size)
+        # True by construction: every entry below a checkpoint's size was committed before
+        # the checkpoint became visible and none is ever moved, so the first record read
+        # below ``checkpoint.size`` is the subject's newest in that tree.
+        head = None
+        if bound == checkpoint.size:
+            head = self._sign_head(subject, checkpoint, records[0] if records else None)
         entries = [StoredEntry.from_record(r) for r in records]
         more = len(entries) == limit and entries[-1].subject_seq != 1
         return SubjectPage(
-            subject, checkpoint, entries, proofs, entries[-1].index if more else None
+            subject, checkpoint, entries, proofs, entries[-1].index if more else None, head
         )
+
+    def _sign_head(
+        self, subject: str, checkpoint: SignedCheckpoint, newest: EntryRecord | None
+    ) -> str:
+        seq, index = (0, None) if newest is None else (newest.subject_seq, newest.index)
+        if seq is None:
+            raise LedgerCorrupted(f"ledger entry {index} of a subject has no subject_seq")
+        origin = checkpoint.note_text.partition("\n")[0]  # the checkpoint's own origin line
+        head = SubjectHead(origin, checkpoint.size, checkpoint.root_hash, subject, seq, index)
+        return sign_subject_head(head, self._signers)
 
     # Checkpoints.
 

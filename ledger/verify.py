@@ -17,16 +17,30 @@ from ledger.entry import ChainLink, chain_link, decode
 from ledger.errors import VerificationError
 from ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
 from ledger.note import Checkpoint, NoteVerifier, verify_checkpoint
+from ledger.subject_head import (
+    SubjectHead,
+    contradiction,
+    entry_contradiction,
+    link_contradiction,
+    verify_subject_head,
+)
 
 __all__ = [
     "Checkpoint",
+    "NonOmission",
+    "Omission",
     "PageReport",
+    "SubjectHead",
     "VerifiedEntry",
     "b64decode",
+    "check_entry_not_omitted",
     "parse_verifier_keys",
+    "verified_entry",
     "verify_checkpoint",
     "verify_checkpoint_consistency",
     "verify_entry",
+    "verify_no_omission",
+    "verify_subject_head",
     "verify_subject_page",
 ]
 
@@ -88,16 +102,45 @@ class VerifiedEntry:
     leaf_hash: bytes
     entry: dict[str, Any] | None
     link: ChainLink | None
+    leaf: bytes | None = None
+    inclusion_proof: tuple[bytes, ...] = ()
+
+    def bundle(self) -> dict[str, Any]:
+        """The entry as a page item (an entry bundle when not redacted), for evidence."""
+        item: dict[str, Any] = {"index": self.index}
+        if self.leaf is None:
+            item.update(redacted=True, leaf_hash=_b64(self.leaf_hash))
+        else:
+            item["leaf"] = _b64(self.leaf)
+        item["inclusion_proof"] = [_b64(h) for h in self.inclusion_proof]
+        return item
 
 
 @dataclass(frozen=True)
 class PageReport:
-    """A verified page of a subject's access log, oldest entry first."""
+    """A verified page of a subject's access log, oldest entry first; ``head`` is the
+    verified subject head when the page carried one (``head_note`` its signed note)."""
 
     subject: str
     checkpoint: Checkpoint
     entries: list[VerifiedEntry]
     redacted: int
+    checkpoint_note: str
+    head: SubjectHead | None = None
+    head_note: str | None = None
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def verified_entry(
+    checkpoint: Checkpoint, leaf: bytes, index: int, proof: Sequence[bytes]
+) -> VerifiedEntry:
+    """:func:`verify_entry`, returning the entry decoded with its subject-chain fields."""
+    hashed = verify_entry(checkpoint, leaf, index, proof)
+    entry = decode(leaf)
+    return VerifiedEntry(index, hashed, entry, chain_link(entry), leaf, tuple(proof))
 
 
 def _item(item: Any, position: int, checkpoint: Checkpoint) -> VerifiedEntry:
@@ -113,18 +156,16 @@ def _item(item: Any, position: int, checkpoint: Checkpoint) -> VerifiedEntry:
     if "leaf" in item:
         leaf = b64decode(item["leaf"], f"entry {index} leaf")
         try:
-            hashed = verify_entry(checkpoint, leaf, index, proof)
+            return verified_entry(checkpoint, leaf, index, proof)
         except VerificationError as exc:
             raise VerificationError(f"entry {index}: {exc.message}") from exc
-        entry = decode(leaf)
-        return VerifiedEntry(index, hashed, entry, chain_link(entry))
     if item.get("redacted") is True:
         hashed = b64decode(item.get("leaf_hash"), f"entry {index} leaf_hash")
         try:
             verify_inclusion(hashed, index, checkpoint.size, proof, checkpoint.root_hash)
         except VerificationError as exc:
             raise VerificationError(f"redacted entry {index}: {exc.message}") from exc
-        return VerifiedEntry(index, hashed, None, None)
+        return VerifiedEntry(index, hashed, None, None, None, tuple(proof))
     raise VerificationError(f"entry {index} has neither a leaf nor a redacted leaf_hash")
 
 
@@ -159,6 +200,50 @@ def _check_chain(subject: str, entries: list[VerifiedEntry]) -> None:
         before, last_seq, redacted_since = current, link.subject_seq, 0
 
 
+def _newest_seq(entries: list[VerifiedEntry]) -> int | None:
+    """The newest entry's subject_seq as the page's own chain gives it (redacted entries
+    count one each after the last readable one), or ``None`` if nothing is readable."""
+    for position in range(len(entries) - 1, -1, -1):
+        link = entries[position].link
+        if link is not None and link.subject_seq is not None:
+            return link.subject_seq + len(entries) - 1 - position
+    return None
+
+
+def _check_head(
+    note: Any,
+    verifiers: Sequence[NoteVerifier],
+    checkpoint: Checkpoint,
+    subject: str,
+    entries: list[VerifiedEntry],
+) -> SubjectHead:
+    """The page's head must be signed, about this subject and this very tree, and name the
+    page's newest entry (or none for an empty page)."""
+    if not isinstance(note, str):
+        raise VerificationError("page head is not a signed note")
+    head = verify_subject_head(note, verifiers, origin=checkpoint.origin, subject=subject)
+    if (head.size, head.root_hash) != (checkpoint.size, checkpoint.root_hash):
+        raise VerificationError(
+            f"the page's head is for tree size {head.size}, its checkpoint for size "
+            f"{checkpoint.size} (or their roots differ)"
+        )
+    newest = entries[-1].index if entries else None
+    if head.index != newest:
+        left_out = head.index is not None and (newest is None or head.index > newest)
+        raise VerificationError(
+            f"the page's head says {head.describe()}, but the page's newest entry is "
+            + ("none" if newest is None else str(newest))
+            + (": the page leaves out the newest entry" if left_out else "")
+        )
+    seq = _newest_seq(entries)
+    if seq is not None and seq != head.subject_seq:
+        raise VerificationError(
+            f"the page's head gives entry {newest} subject_seq {head.subject_seq}, the page's "
+            f"chain gives it {seq}"
+        )
+    return head
+
+
 def verify_subject_page(
     page: Mapping[str, Any],
     verifiers: Sequence[NoteVerifier],
@@ -169,12 +254,15 @@ def verify_subject_page(
     """Verify a page of a subject's access log.
 
     ``page`` is ``{"checkpoint": <signed note>, "entries": [{"index", "leaf",
-    "inclusion_proof"}, ...]}`` (other keys are ignored). Checks the checkpoint's signature,
-    every entry's inclusion in it, that all entries are about one subject (``subject`` if
-    given), and the subject chain within the page: consecutive ``subject_seq`` and each
-    ``prev_index`` naming the entry before it. Redacted entries (``"redacted": true`` with a
-    ``leaf_hash``) are checked for inclusion and counted in the chain; their content cannot
-    be. Raises ``VerificationError`` at the first failure.
+    "inclusion_proof"}, ...], "head": <signed subject head, optional>}`` (other keys are
+    ignored). Checks the checkpoint's signature, every entry's inclusion in it, that all
+    entries are about one subject (``subject`` if given), and the subject chain within the
+    page: consecutive ``subject_seq`` and each ``prev_index`` naming the entry before it.
+    Redacted entries (``"redacted": true`` with a ``leaf_hash``) are checked for inclusion and
+    counted in the chain; their content cannot be. A ``head`` (the newest page carries one)
+    must be signed by a trusted key, be about the subject and the checkpoint's tree, and name
+    the page's newest entry: then nothing newer in that tree was left out. Raises
+    ``VerificationError`` at the first failure.
     """
     note = page.get("checkpoint")
     if not isinstance(note, str):
@@ -199,4 +287,167 @@ def verify_subject_page(
         raise VerificationError("page names no subject")
     _check_chain(subject, entries)
     redacted = sum(1 for e in entries if e.entry is None)
-    return PageReport(subject, checkpoint, entries, redacted)
+    head_note = page.get("head")
+    head = None
+    if head_note is not None:
+        head = _check_head(head_note, verifiers, checkpoint, subject, entries)
+    return PageReport(subject, checkpoint, entries, redacted, note, head, head_note)
+
+
+class Omission(VerificationError):
+    """Signed statements of one log that cannot all be true about a subject's history: an
+    entry left out of a head, a forked subject chain, or two heads that disagree. ``detail``
+    holds the evidence: the signed notes and the entry, each checkable by anyone."""
+
+    code = "omission"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        previous_head: str,
+        checkpoint: str | None = None,
+        head: str | None = None,
+        entry: VerifiedEntry | None = None,
+    ) -> None:
+        """Evidence: the earlier head and whatever signed statement contradicts it."""
+        detail: dict[str, Any] = {"previous_head": previous_head}
+        if checkpoint is not None:
+            detail["checkpoint"] = checkpoint
+        if head is not None:
+            detail["head"] = head
+        if entry is not None:
+            detail["entry"] = entry.bundle()
+        super().__init__(message, detail=detail)
+
+
+@dataclass(frozen=True)
+class NonOmission:
+    """A page checked against a head saved earlier, with no contradiction found.
+
+    ``unproven`` is ``None`` when the page proves that every entry of the subject since that
+    head is on it (it carries its own head and reaches back to the entry after the earlier
+    one); otherwise it says why nothing could be concluded."""
+
+    previous: SubjectHead
+    unproven: str | None
+
+
+def _proven_positions(entry: VerifiedEntry) -> list[tuple[int, int]]:
+    """``(index, subject_seq)`` pairs an entry's own leaf vouches for: itself and the
+    previous entry it names (the chain counts without gaps)."""
+    link = entry.link
+    if link is None or link.subject_seq is None:
+        return []
+    pairs = [(entry.index, link.subject_seq)]
+    if link.prev_index is not None:
+        pairs.append((link.prev_index, link.subject_seq - 1))
+    return pairs
+
+
+def _open_previous(note: str, verifiers: Sequence[NoteVerifier], origin: str) -> SubjectHead:
+    try:
+        return verify_subject_head(note, verifiers, origin=origin)
+    except VerificationError as exc:
+        raise VerificationError(f"previous head: {exc.message}") from exc
+
+
+def _entry_omission(previous: SubjectHead, entry: VerifiedEntry) -> str | None:
+    if entry.link is None:
+        return None
+    found = link_contradiction(previous, entry.index, entry.link)
+    for index, seq in _proven_positions(entry)[1:]:
+        found = found or entry_contradiction(previous, index, seq)
+    return found
+
+
+def verify_no_omission(
+    previous_note: str, verifiers: Sequence[NoteVerifier], report: PageReport
+) -> NonOmission:
+    """Check a verified page against a subject head saved earlier (maybe of an older tree).
+
+    Every entry the page proves must fit the earlier head: the head's ``subject_seq`` at the
+    head's index, lower ones before it, higher ones at or beyond the head's tree size, and the
+    one right after it pointing back at it; the page's own head must agree with the earlier
+    one. Raises ``Omission`` (with both signed statements) when they cannot both be true, and
+    ``VerificationError`` for a head that is not trusted or is about another log or subject.
+    Whether the two trees are consistent is a separate check (a consistency proof between the
+    head's size and root and the page's checkpoint).
+    """
+    previous = _open_previous(previous_note, verifiers, report.checkpoint.origin)
+    if previous.subject != report.subject:
+        raise VerificationError(
+            f"the previous head is about {previous.subject!r}, the page about {report.subject!r}"
+        )
+    if report.head is not None:
+        found = contradiction(previous, report.head)
+        if found is not None:
+            raise Omission(
+                found,
+                previous_head=previous_note,
+                checkpoint=report.checkpoint_note,
+                head=report.head_note,
+            )
+    checkpoint = report.checkpoint
+    if previous.size == checkpoint.size and previous.root_hash != checkpoint.root_hash:
+        raise Omission(
+            f"the previous head and the page's checkpoint are both of tree size {previous.size} "
+            f"with different roots: a forked log",
+            previous_head=previous_note,
+            checkpoint=report.checkpoint_note,
+        )
+    readable: set[int] = set()
+    for entry in report.entries:
+        found = _entry_omission(previous, entry)
+        if found is not None:
+            raise Omission(
+                found,
+                previous_head=previous_note,
+                checkpoint=report.checkpoint_note,
+                entry=entry,
+            )
+        if entry.link is not None and entry.link.subject_seq is not None:
+            readable.add(entry.link.subject_seq)
+    return NonOmission(previous, _unproven(previous, report, readable))
+
+
+def _unproven(previous: SubjectHead, report: PageReport, readable: set[int]) -> str | None:
+    """Why a page without contradictions still does not show all entries since ``previous``."""
+    if report.head is None:
+        return (
+            "the page has no head (only the newest page carries one): its entries fit the "
+            "previous head, but nothing shows that no newer entry was left out"
+        )
+    if report.head.size < previous.size:
+        return (
+            f"the page's tree (size {report.head.size}) is older than the previous head's "
+            f"(size {previous.size}): it fits, but cannot show anything since"
+        )
+    seq = previous.subject_seq
+    if report.head.subject_seq == seq or any(s <= seq + 1 for s in readable):
+        return None
+    return (
+        f"the page does not reach back to the entry after subject_seq {seq} (the previous "
+        f"head's): ask for the newest page with a limit of at least "
+        f"{report.head.subject_seq - seq}"
+    )
+
+
+def check_entry_not_omitted(
+    previous_note: str,
+    verifiers: Sequence[NoteVerifier],
+    checkpoint: Checkpoint,
+    checkpoint_note: str,
+    entry: VerifiedEntry,
+) -> bool:
+    """Check one verified entry (e.g. from an institution's receipt) against a subject head
+    saved earlier. Raises ``Omission`` when the entry is the head's subject's and the head
+    left it out (or the chain forked around it); returns whether the entry is about the head's
+    subject at all."""
+    previous = _open_previous(previous_note, verifiers, checkpoint.origin)
+    if entry.link is None or entry.link.subject != previous.subject:
+        return False
+    found = _entry_omission(previous, entry)
+    if found is not None:
+        raise Omission(found, previous_head=previous_note, checkpoint=checkpoint_note, entry=entry)
+    return True

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import entry
 from ledger.note import Checkpoint, NoteSigner, sign_note
+from ledger.subject_head import SubjectHead, sign_subject_head
 from ledger.tree import LedgerTree
 from tests.ledger.fakes import memory_tree
 
@@ -48,9 +49,23 @@ class MemoryLog:
     def consistency(self, first: int, second: int) -> list[bytes]:
         return self.tree().consistency_proof(first, second)
 
-    def page(self, subject: str) -> dict[str, Any]:
+    def head(self, subject: str, size: int | None = None) -> str:
+        """The signed subject head of ``subject`` in the tree of ``size`` entries."""
+        size = len(self.leaves) if size is None else size
+        seq, index = 0, None
+        for position in reversed(range(size)):
+            link = entry.chain_link(entry.decode(self.leaves[position]))
+            if link.subject == subject and link.subject_seq is not None:
+                seq, index = link.subject_seq, position
+                break
+        head = SubjectHead(ORIGIN, size, self.tree().root(size), subject, seq, index)
+        return sign_subject_head(head, [self.signer])
+
+    def page(self, subject: str, size: int | None = None, *, head: bool = False) -> dict[str, Any]:
+        """Every entry of ``subject`` in the tree of ``size`` entries, newest first; with
+        its subject head when ``head``."""
         tree = self.tree()
-        size = len(self.leaves)
+        size = len(self.leaves) if size is None else size
         items = []
         for index in reversed(range(size)):
             if entry.decode(self.leaves[index]).get("subject") != subject:
@@ -64,4 +79,7 @@ class MemoryLog:
                     ],
                 }
             )
-        return {"subject": subject, "checkpoint": self.note(), "entries": items}
+        page = {"subject": subject, "checkpoint": self.note(size), "entries": items}
+        if head:
+            page["head"] = self.head(subject, size)
+        return page

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, event, text
 
 from ledger import (
@@ -26,7 +27,7 @@ from ledger import (
     merkle,
 )
 from ledger.entry import prepare
-from ledger.note import NoteVerifier, verify_checkpoint
+from ledger.note import NoteSigner, NoteVerifier, verify_checkpoint
 from ledger.verify import verify_checkpoint_consistency, verify_entry, verify_subject_page
 from tests.ledger.conftest import ORIGIN
 from tests.ledger.reference import Reference
@@ -233,6 +234,49 @@ def test_a_subject_page_verifies_offline(ledger: Ledger, verifiers: list[NoteVer
             item["index"],
             [base64.b64decode(h) for h in item["inclusion_proof"]],
         )
+
+
+def test_the_newest_page_carries_a_signed_head_and_older_pages_none(
+    ledger: Ledger, verifiers: list[NoteVerifier]
+) -> None:
+    for n in range(12):
+        ledger.append({"n": n}, subject="A" if n % 3 else "B")
+    ledger.wait_for_checkpoint(12, 5)
+    page = ledger.subject_page("A", limit=3)
+    report = verify_subject_page(page.to_json(), verifiers, subject="A")
+    assert report.head is not None and report.head.index == page.entries[0].index == 11
+    assert (report.head.subject_seq, report.head.size) == (8, 12)
+    assert report.head.root_hash == report.checkpoint.root_hash
+    older = ledger.subject_page("A", limit=3, before_index=page.next_before_index)
+    assert older.head is None and older.to_json()["head"] is None
+    assert ledger.subject_page("A", limit=3, before_index=10**6).head is not None
+    empty = verify_subject_page(ledger.subject_page("C").to_json(), verifiers, subject="C")
+    assert empty.entries == [] and empty.head is not None and empty.head.empty
+
+
+def test_a_redacted_newest_entry_is_still_named_by_its_head(
+    ledger: Ledger, verifiers: list[NoteVerifier]
+) -> None:
+    for n in range(3):
+        ledger.append({"n": n}, subject="A")
+    ledger.redact(2)
+    ledger.wait_for_checkpoint(3, 5)
+    report = verify_subject_page(ledger.subject_page("A").to_json(), verifiers, subject="A")
+    assert report.head is not None and (report.head.index, report.head.subject_seq) == (2, 3)
+
+
+def test_heads_are_co_signed_during_a_key_rotation(
+    make_ledger: Callable[..., Ledger], signer: NoteSigner
+) -> None:
+    new = NoteSigner(ORIGIN, Ed25519PrivateKey.generate())
+    ledger = make_ledger(signers=[new, signer])
+    ledger.append({"n": 0}, subject="A")
+    ledger.wait_for_checkpoint(1, 5)
+    document = ledger.subject_page("A").to_json()
+    assert document["head"].count("\n\u2014 ") == 2
+    for trusted in ([signer.verifier], [new.verifier]):
+        report = verify_subject_page(document, trusted, subject="A")
+        assert report.head is not None and report.head.index == 0
 
 
 def test_concurrent_appenders_get_a_gap_free_log_and_unbroken_chains(ledger: Ledger) -> None:
