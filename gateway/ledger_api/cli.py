@@ -23,11 +23,15 @@ from ledger.errors import LedgerError, VerificationError
 from ledger.keys import complete_rotation, ensure_signing_key, load_signing_key, rotate_signing_key
 from ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from ledger.verify import (
+    Omission,
+    PageReport,
     b64decode,
+    check_entry_not_omitted,
     parse_verifier_keys,
+    verified_entry,
     verify_checkpoint,
     verify_checkpoint_consistency,
-    verify_entry,
+    verify_no_omission,
     verify_subject_page,
 )
 
@@ -143,6 +147,13 @@ def verify(
         Path | None, typer.Option(help="a page of a subject's access log (JSON)")
     ] = None,
     subject: Annotated[str | None, typer.Option(help="the subject the page must be about")] = None,
+    previous_head: Annotated[
+        Path | None,
+        typer.Option(
+            help="a subject head saved earlier (the note, or the page that carried it): the "
+            "page, and any --entry, must show that nothing was left out since"
+        ),
+    ] = None,
     origin: OriginOption = None,
 ) -> None:
     """Check a checkpoint's signature, entries' inclusion, consistency with an older
@@ -160,7 +171,12 @@ def verify(
             page,
             subject,
             origin,
+            _previous_head(previous_head, page, entry) if previous_head else None,
         )
+    except Omission as exc:
+        typer.echo(f"OMISSION: {exc.message}", err=True)
+        typer.echo(json.dumps(exc.detail, indent=2), err=True)
+        raise typer.Exit(1) from None
     except FetchFailed as exc:
         _fail(f"could not fetch from the gateway: {exc}", 2)
     except VerificationError as exc:
@@ -170,6 +186,21 @@ def verify(
     finally:
         if remote is not None:
             remote.close()
+
+
+def _previous_head(path: Path, page: Path | None, entries: list[Path] | None) -> str:
+    """The signed head in ``path``: a head note, or a page (JSON) that carries one."""
+    if page is None and not entries:
+        _fail("--previous-head needs a --page or an --entry to check against it", 2)
+    text = _read(path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    head = document.get("head") if isinstance(document, dict) else None
+    if not isinstance(head, str):
+        _fail(f"{path} holds no subject head (only the newest page carries one)", 2)
+    return head
 
 
 def _verify(
@@ -182,6 +213,7 @@ def _verify(
     page_path: Path | None,
     subject: str | None,
     origin: str | None,
+    previous_head: str | None = None,
 ) -> None:
     page = _read_json(page_path) if page_path else None
     if checkpoint_path is not None:
@@ -196,8 +228,13 @@ def _verify(
     typer.echo(f"OK checkpoint: {_describe(checked)}")
     for path in entries:
         index, leaf, proof = _entry_bundle(path, checked, remote)
-        leaf_hash = verify_entry(checked, leaf, index, proof)
-        typer.echo(f"OK entry {index}: leaf hash {leaf_hash.hex()} is in the checkpoint")
+        verified = verified_entry(checked, leaf, index, proof)
+        typer.echo(f"OK entry {index}: leaf hash {verified.leaf_hash.hex()} is in the checkpoint")
+        if previous_head is not None:
+            if check_entry_not_omitted(previous_head, verifiers, checked, note, verified):
+                typer.echo(f"OK entry {index} fits the previous head")
+            else:
+                typer.echo(f"note: entry {index} is not about the previous head's subject")
     if previous is not None:
         older = verify_checkpoint(_read(previous), verifiers, origin or checked.origin)
         if consistency_path is not None:
@@ -215,16 +252,50 @@ def _verify(
             f"{report.checkpoint.size}, chain unbroken"
             + (f" ({report.redacted} redacted)" if report.redacted else "")
         )
+        if report.head is not None:
+            typer.echo(f"OK head: {report.head.describe()}, the page's newest (save the page)")
         if report.checkpoint != checked:
-            older, newer = sorted((report.checkpoint, checked), key=lambda c: c.size)
-            if remote is None:
-                typer.echo("note: the page's checkpoint differs; give --url to relate them")
-                return
-            proof = remote.consistency_proof(older.size, newer.size) if older.size else []
-            verify_checkpoint_consistency(older, newer, proof)
-            typer.echo(f"OK consistent: size {newer.size} extends size {older.size}")
+            _relate(remote, report.checkpoint, checked, "the page's checkpoint differs")
+        if previous_head is not None:
+            _check_previous_head(verifiers, remote, previous_head, report)
     elif page is not None:
         _fail(f"{page_path} is not a page object", 2)
+
+
+def _relate(remote: HttpLedger | None, first: Checkpoint, second: Checkpoint, what: str) -> None:
+    """Prove two trees consistent with the gateway's consistency proof, if there is a gateway."""
+    older, newer = sorted((first, second), key=lambda c: c.size)
+    if remote is None:
+        typer.echo(f"note: {what}; give --url to relate them")
+        return
+    proof = remote.consistency_proof(older.size, newer.size) if 0 < older.size < newer.size else []
+    verify_checkpoint_consistency(older, newer, proof)
+    typer.echo(f"OK consistent: size {newer.size} extends size {older.size}")
+
+
+def _check_previous_head(
+    verifiers: list[NoteVerifier], remote: HttpLedger | None, note: str, report: PageReport
+) -> None:
+    result = verify_no_omission(note, verifiers, report)
+    previous = result.previous
+    if previous.size != report.checkpoint.size:
+        tree = Checkpoint(previous.origin, previous.size, previous.root_hash)
+        try:
+            _relate(remote, tree, report.checkpoint, "the previous head is of another tree size")
+        except VerificationError as exc:
+            raise Omission(
+                f"the previous head's tree and the page's checkpoint are not consistent: "
+                f"{exc.message}",
+                previous_head=note,
+                checkpoint=report.checkpoint_note,
+            ) from exc
+    if result.unproven is not None:
+        _fail(f"not concluded: {result.unproven}", 2)
+    since = "no entry" if previous.index is None else f"subject_seq {previous.subject_seq}"
+    typer.echo(
+        f"OK no omission: every entry of {report.subject} since the previous head ({since} "
+        f"below size {previous.size}) is on this page"
+    )
 
 
 def _save_state(path: Path, note: str) -> None:

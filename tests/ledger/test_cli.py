@@ -20,6 +20,8 @@ from ledger import Ledger
 from ledger.keys import ensure_signing_key
 from ledger.note import NoteSigner, NoteVerifier, verify_checkpoint
 from ledger.sql_store import SqlStore, create_tables
+from ledger.subject_head import SubjectHead, sign_subject_head
+from tests.ledger.conftest import ORIGIN
 from tests.ledger.servers import ledger_app as http_app
 from tests.ledger.servers import live_server
 
@@ -106,7 +108,8 @@ def test_verify_from_files_accepts_good_input_and_fails_on_tampering(
         "A",
     )
     assert result.exit_code == 0, result.output
-    assert sum(line.startswith("OK ") for line in result.stdout.splitlines()) == 4
+    # checkpoint, entry, consistency, page, and the page's subject head
+    assert sum(line.startswith("OK ") for line in result.stdout.splitlines()) == 5
     bad_bundle = _bundle(ledger, 3, new.size)
     bad_bundle["index"] = 4
     _write(files["entry"], bad_bundle)
@@ -159,6 +162,124 @@ def test_verify_against_a_live_gateway_fetches_what_it_needs(
         assert f"extends size {old.size}" in result.stdout
         unreachable = _run("verify", "--url", "http://127.0.0.1:9", "--key-file", str(key_file))
         assert unreachable.exit_code == 2
+
+
+def _lying_page(ledger: Ledger, signer: NoteSigner) -> dict[str, Any]:
+    """The newest page of A as a lying gateway serves it: its newest entry left out and a head
+    signed (with the log's own key) to match."""
+    page = ledger.subject_page("A").to_json()
+    checkpoint = verify_checkpoint(page["checkpoint"], [signer.verifier])
+    del page["entries"][0]
+    newest = page["entries"][0]["index"]
+    seq = json.loads(base64.b64decode(page["entries"][0]["leaf"]))["subject_seq"]
+    head = SubjectHead(ORIGIN, checkpoint.size, checkpoint.root_hash, "A", seq, newest)
+    page["head"] = sign_subject_head(head, [signer])
+    return page
+
+
+def test_verify_with_a_previous_head_proves_nothing_was_left_out(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    _filled(ledger, 6)
+    first = ledger.subject_page("A").to_json()
+    saved_page = _write(tmp_path / "page1.json", first)
+    saved_head = _write(tmp_path / "head.txt", first["head"])
+    _filled(ledger, 5)
+    page = _write(tmp_path / "page2.json", ledger.subject_page("A").to_json())
+    key = ledger.verifier_key()
+    for source in (saved_head, saved_page):
+        result = _run(
+            "verify", "--key", key, "--page", str(page), "--subject", "A", "--previous-head",
+            str(source),
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "OK head: A's newest entry below size 11 is 9" in result.stdout
+        assert "OK no omission" in result.stdout
+        assert "give --url" in result.stdout  # the two trees are related only with a gateway
+    with live_server(http_app(ledger)) as url:
+        result = _run(
+            "verify", "--key", key, "--url", url, "--page", str(page), "--previous-head",
+            str(saved_head),
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "OK consistent: size 11 extends size 6" in result.stdout
+
+
+def test_verify_reports_a_dropped_entry_as_omission_with_both_signed_statements(
+    ledger: Ledger, signer: NoteSigner, tmp_path: Path
+) -> None:
+    _filled(ledger, 8)
+    honest = ledger.subject_page("A").to_json()
+    saved = _write(tmp_path / "head.txt", honest["head"])
+    _filled(ledger, 2, subject="B")  # only B's entries: A's newest is the same
+    lying = _lying_page(ledger, signer)
+    page = _write(tmp_path / "lying.json", lying)
+    key = ledger.verifier_key()
+    alone = _run("verify", "--key", key, "--page", str(page))
+    assert alone.exit_code == 0, alone.output  # on its own the lie cannot be seen
+    result = _run("verify", "--key", key, "--page", str(page), "--previous-head", str(saved))
+    assert result.exit_code == 1
+    assert "OMISSION" in result.stderr and "omitted" in result.stderr
+    evidence = json.loads(result.stderr.split("\n", 1)[1])
+    assert evidence["previous_head"] == honest["head"] and evidence["head"] == lying["head"]
+    assert evidence["checkpoint"] == lying["checkpoint"]
+
+
+def test_verify_catches_a_lying_head_once_the_hidden_entry_surfaces(
+    ledger: Ledger, signer: NoteSigner, tmp_path: Path
+) -> None:
+    _filled(ledger, 8)
+    lying = _write(tmp_path / "lying.json", _lying_page(ledger, signer))
+    hidden = ledger.subject_page("A").entries[0].index
+    key = ledger.verifier_key()
+    assert _run("verify", "--key", key, "--page", str(lying)).exit_code == 0
+    _filled(ledger, 4)
+    page = _write(tmp_path / "page.json", ledger.subject_page("A").to_json())
+    result = _run("verify", "--key", key, "--page", str(page), "--previous-head", str(lying))
+    assert result.exit_code == 1 and "OMISSION" in result.stderr
+    assert json.loads(result.stderr.split("\n", 1)[1])["entry"]["index"] == hidden
+    # An entry bundle (say, from the institution's receipt) is evidence on its own too.
+    checkpoint = _write(tmp_path / "cp.txt", ledger.latest_checkpoint().note_text)
+    size = ledger.latest_checkpoint().size
+    bundle = _write(tmp_path / "entry.json", _bundle(ledger, hidden, size))
+    result = _run(
+        "verify", "--key", key, "--checkpoint", str(checkpoint), "--entry", str(bundle),
+        "--previous-head", str(lying),
+    )  # fmt: skip
+    assert result.exit_code == 1 and "OMISSION" in result.stderr, result.output
+    fitting = _write(tmp_path / "fits.json", _bundle(ledger, hidden + 2, size))
+    result = _run(
+        "verify", "--key", key, "--checkpoint", str(checkpoint), "--entry", str(fitting),
+        "--previous-head", str(page),
+    )  # fmt: skip
+    assert result.exit_code == 0 and "fits the previous head" in result.stdout, result.output
+
+
+def test_verify_with_a_previous_head_says_when_nothing_can_be_concluded(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    _filled(ledger, 4)
+    saved = _write(tmp_path / "head.txt", ledger.subject_page("A").head or "")
+    _filled(ledger, 12)
+    key = ledger.verifier_key()
+    short = _write(tmp_path / "short.json", ledger.subject_page("A", limit=2).to_json())
+    result = _run("verify", "--key", key, "--page", str(short), "--previous-head", str(saved))
+    assert result.exit_code == 2 and "not concluded" in result.stderr
+    assert "limit of at least 6" in result.stderr
+    before = ledger.subject_page("A", limit=2).next_before_index
+    older = ledger.subject_page("A", before_index=before).to_json()
+    headless = _write(tmp_path / "older.json", older)
+    result = _run("verify", "--key", key, "--page", str(headless), "--previous-head", str(saved))
+    assert result.exit_code == 2 and "no head" in result.stderr
+    result = _run("verify", "--key", key, "--page", str(short), "--previous-head", str(headless))
+    assert result.exit_code == 2 and "holds no subject head" in result.stderr
+    result = _run("verify", "--key", key, "--checkpoint", str(saved), "--previous-head", str(saved))
+    assert result.exit_code == 2 and "needs a --page or an --entry" in result.stderr
+    stranger = NoteSigner(ORIGIN, ensure_signing_key(tmp_path / "stranger.pem"))
+    claimed = SubjectHead(ORIGIN, 1, bytes(32), "A", 0, None)
+    untrusted = _write(tmp_path / "untrusted.txt", sign_subject_head(claimed, [stranger]))
+    result = _run("verify", "--key", key, "--page", str(short), "--previous-head", str(untrusted))
+    assert result.exit_code == 1 and "previous head" in result.stderr
 
 
 def test_audit_follows_a_gateway_and_catches_a_fork_signed_with_its_key(
