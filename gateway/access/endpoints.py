@@ -8,7 +8,7 @@ import anyio
 from fastapi import APIRouter, Query
 
 from gateway.access import access_log, service
-from gateway.access.schemas import ReportOut
+from gateway.access.schemas import AccessLogPageOut, ReportOut
 from gateway.bootstrap import Services
 from gateway.deps import (
     BearerToken,
@@ -62,7 +62,7 @@ def my_report(
     return service.self_report(access_context(services, session), enterprise)
 
 
-@router.get("/v1/me/access-log")
+@router.get("/v1/me/access-log", response_model=AccessLogPageOut, response_model_exclude_unset=True)
 def my_access_log(
     enterprise: EnterpriseCaller,
     services: ServicesDep,
@@ -71,4 +71,7 @@ def my_access_log(
         int | None, Query(ge=0, description="page: entries with a lower index")
     ] = None,
 ) -> dict[str, Any]:
+    """The caller's own ledger entries with proofs; the newest page carries a signed subject
+    head, to save and verify later pages against (``credgate ledger verify --page
+    page.json --previous-head old-page.json``)."""
     return access_log.page(services.ledger, enterprise.id, limit, before)

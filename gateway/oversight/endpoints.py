@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from gateway.access import access_log
+from gateway.access.schemas import AccessLogPageOut
 from gateway.deps import Assessor, ServicesDep, SessionDep
 from gateway.oversight import assessments, service
 from gateway.oversight.detectors import Kind
@@ -118,7 +119,11 @@ def record_assessment(
     return service.assessment_out(recorded)
 
 
-@router.get("/institutions/{institution_id}/ledger")
+@router.get(
+    "/institutions/{institution_id}/ledger",
+    response_model=AccessLogPageOut,
+    response_model_exclude_unset=True,
+)
 def institution_ledger(
     institution_id: str,
     _: Assessor,

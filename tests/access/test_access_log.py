@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from gateway.bootstrap import Services
+from gateway.ledger_api.cli import ledger_app
 from ledger.errors import VerificationError
+from ledger.keys import signing_keys
+from ledger.note import NoteSigner, verify_checkpoint
+from ledger.subject_head import SubjectHead, sign_subject_head
 from ledger.verify import parse_verifier_keys, verify_subject_page
+from tests.support.actors import Actor
 from tests.support.world import ENTERPRISE, World
 
 
@@ -90,3 +100,131 @@ def test_the_log_shows_only_the_callers_own_entries(
     other = make_actor(Role.enterprise)  # type: ignore[operator]
     page = other.get("/v1/me/access-log").json()
     assert page["entries"] == []
+
+
+def _save(tmp_path: Path, name: str, value: object) -> str:
+    path = tmp_path / name
+    path.write_text(value if isinstance(value, str) else json.dumps(value))
+    return str(path)
+
+
+def _verify_cli(key: str, page: str, *more: str) -> Any:
+    args = ["verify", "--key", key, "--page", page, "--subject", ENTERPRISE, *more]
+    return CliRunner().invoke(ledger_app, args, catch_exceptions=False)
+
+
+def _gateway_signers(services: Services) -> list[NoteSigner]:
+    """The gateway's own signing key(s): what a lying operator holds."""
+    settings = services.settings
+    keys = signing_keys(settings.effective_ledger_key_path)
+    return [NoteSigner(settings.ledger_origin, key) for key in keys]
+
+
+def _dropping_newest(page: dict, signers: list[NoteSigner]) -> dict:
+    """The newest page as a lying gateway serves it: the newest entry left out and a head
+    signed, with the gateway's own key, naming the one before as the newest."""
+    doctored = copy.deepcopy(page)
+    del doctored["entries"][0]
+    newest = doctored["entries"][0]
+    checkpoint = verify_checkpoint(page["checkpoint"], [s.verifier for s in signers])
+    head = SubjectHead(
+        checkpoint.origin,
+        checkpoint.size,
+        checkpoint.root_hash,
+        ENTERPRISE,
+        newest["entry"]["subject_seq"],
+        newest["index"],
+    )
+    doctored["head"] = sign_subject_head(head, signers)
+    return doctored
+
+
+def test_a_subject_saves_its_head_and_a_later_page_proves_nothing_was_left_out(
+    world: World, tmp_path: Path
+) -> None:
+    world.grant()
+    world.report()
+    first = world.enterprise.get("/v1/me/access-log").json()
+    key = world.enterprise.http.get("/v1/ledger/key").text.strip()
+    report = verify_subject_page(first, parse_verifier_keys([key]), subject=ENTERPRISE)
+    assert report.head is not None and report.head.subject_seq == 2
+    assert report.head.index == first["entries"][0]["index"]
+    saved = _save(tmp_path, "page1.json", first)
+    world.report()
+    world.report(purpose="marketing")  # denied, logged all the same
+    second = world.enterprise.get("/v1/me/access-log").json()
+    result = _verify_cli(key, _save(tmp_path, "page2.json", second), "--previous-head", saved)
+    assert result.exit_code == 0, result.output
+    assert "OK no omission" in result.stdout
+    head_only = _save(tmp_path, "head.txt", first["head"])
+    result = _verify_cli(key, _save(tmp_path, "page2.json", second), "--previous-head", head_only)
+    assert result.exit_code == 0, result.output
+    older = world.enterprise.get("/v1/me/access-log", params={"before": 10**6}).json()
+    assert older["head"] is not None  # before beyond the checkpoint: still the newest page
+    paged = world.enterprise.get(
+        "/v1/me/access-log", params={"limit": 1, "before": second["entries"][0]["index"]}
+    ).json()
+    assert paged["head"] is None
+
+
+def test_a_gateway_that_drops_the_newest_entry_is_caught_with_evidence(
+    world: World, services: Services, tmp_path: Path
+) -> None:
+    world.grant()
+    world.report()
+    key = world.enterprise.http.get("/v1/ledger/key").text.strip()
+    honest = world.enterprise.get("/v1/me/access-log").json()
+    saved = _save(tmp_path, "honest.json", honest)
+    kept_head = copy.deepcopy(honest)
+    del kept_head["entries"][0]
+    result = _verify_cli(key, _save(tmp_path, "kept.json", kept_head))
+    assert result.exit_code == 1 and "leaves out the newest entry" in result.stderr
+    world.report(purpose="marketing")
+    lying = _dropping_newest(
+        world.enterprise.get("/v1/me/access-log").json(), _gateway_signers(services)
+    )
+    lying_path = _save(tmp_path, "lying.json", lying)
+    assert _verify_cli(key, lying_path).exit_code == 0  # alone, the lie does not show
+    # The denied access just dropped is not one the subject saw: the saved head cannot tell.
+    assert _verify_cli(key, lying_path, "--previous-head", saved).exit_code == 0
+    # The head the lie signed is evidence once the dropped entry's successor arrives.
+    world.report()
+    later = _save(tmp_path, "later.json", world.enterprise.get("/v1/me/access-log").json())
+    result = _verify_cli(key, later, "--previous-head", lying_path)
+    assert result.exit_code == 1 and "OMISSION" in result.stderr
+    evidence = json.loads(result.stderr.split("\n", 1)[1])
+    assert evidence["previous_head"] == lying["head"]
+    # Dropping an entry the subject has already seen is caught at once (here two heads of
+    # one tree that disagree).
+    seen = world.enterprise.get("/v1/me/access-log").json()
+    again = _dropping_newest(seen, _gateway_signers(services))
+    result = _verify_cli(
+        key,
+        _save(tmp_path, "again.json", again),
+        "--previous-head",
+        _save(tmp_path, "seen.json", seen),
+    )
+    assert result.exit_code == 1 and "OMISSION" in result.stderr and "omitted" in result.stderr
+    evidence = json.loads(result.stderr.split("\n", 1)[1])
+    assert (evidence["previous_head"], evidence["head"]) == (seen["head"], again["head"])
+
+
+def test_a_subject_without_entries_gets_a_none_head(
+    world: World, make_actor: Callable[..., Actor]
+) -> None:
+    from gateway.principals.models import Role
+
+    world.report()
+    other = make_actor(Role.enterprise)
+    page = other.get("/v1/me/access-log").json()
+    key = world.enterprise.http.get("/v1/ledger/key").text.strip()
+    report = verify_subject_page(page, parse_verifier_keys([key]), subject=other.id)
+    assert page["entries"] == [] and report.head is not None and report.head.empty
+    assert "subject_seq 0\nindex none\n" in page["head"]
+
+
+def test_the_access_log_schema_describes_the_head(http: Any) -> None:
+    schemas = http.get("/openapi.json").json()["components"]["schemas"]
+    page = schemas["AccessLogPageOut"]["properties"]
+    assert "subject head" in page["head"]["description"]
+    assert "inclusion_proof" in schemas["AccessLogEntryOut"]["properties"]
