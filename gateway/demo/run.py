@@ -62,6 +62,9 @@ Its access log with inclusion proofs, then checked offline:
   {call} GET /v1/me/access-log {as_(enterprise)} > page.json
   credgate ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page page.json \\
       --subject {enterprise}
+Keep page.json: a later page proves nothing was left out since (its signed subject head):
+  credgate ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page new-page.json \\
+      --subject {enterprise} --previous-head page.json
 A yes/no question (VAT paid last year at least 500,000 CNY?) without the figure:
   {call} POST /v1/enterprises/{enterprise}/verifications {as_(bank)} \\
       --body '{question}'
