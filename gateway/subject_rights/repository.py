@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, not_
+from sqlalchemy import and_, bindparam, cast, literal, not_, null, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -19,16 +19,28 @@ STANDING_REPAIR = (RepairState.pending, RepairState.approved)
 
 _objection = Objection.__table__  # type: ignore[attr-defined]
 _repair = CreditRepair.__table__  # type: ignore[attr-defined]
-# Read by every report and verification: prebuilt statements, no ORM.
-_DISPUTED = Prepared(
-    sa_select(_objection.c.dataset, _objection.c.record_id).where(
-        _objection.c.enterprise == bindparam("enterprise"),
-        _objection.c.state.in_(bindparam("states", expanding=True)),
-    )
-)
-_REPAIRED = Prepared(
-    sa_select(_repair.c.dataset, _repair.c.record_id, _repair.c.effective_at).where(
-        _repair.c.enterprise == bindparam("enterprise"), _repair.c.state == bindparam("state")
+# Read by every report and verification: one prepared statement, no ORM. Approved repairs
+# (with when display ends) and active objections (no date), told apart by ``kind``.
+_MARKS = Prepared(
+    union_all(
+        sa_select(
+            literal("repaired").label("kind"),
+            _repair.c.dataset,
+            _repair.c.record_id,
+            _repair.c.effective_at,
+        ).where(
+            _repair.c.enterprise == bindparam("enterprise"),
+            _repair.c.state == bindparam("repaired"),
+        ),
+        sa_select(
+            literal("disputed"),
+            _objection.c.dataset,
+            _objection.c.record_id,
+            cast(null(), _repair.c.effective_at.type),
+        ).where(
+            _objection.c.enterprise == bindparam("enterprise"),
+            _objection.c.state.in_(bindparam("disputed", expanding=True)),
+        ),
     )
 )
 
@@ -124,9 +136,26 @@ def objections(
     ).all()
 
 
-def disputed_records(session: Session, enterprise: str) -> set[tuple[str, str]]:
-    rows = _DISPUTED.rows(session, {"enterprise": enterprise, "states": list(ACTIVE_OBJECTION)})
-    return {(dataset, record_id) for dataset, record_id in rows}
+def record_marks(
+    session: Session, enterprise: str
+) -> tuple[set[tuple[str, str]], dict[tuple[str, str], datetime]]:
+    """(dataset, record_id) of the records under an active objection, and (dataset,
+    record_id) -> when display to institutions ends, for approved repairs: one query."""
+    rows = _MARKS.rows(
+        session,
+        {
+            "enterprise": enterprise,
+            "repaired": RepairState.approved,
+            "disputed": list(ACTIVE_OBJECTION),
+        },
+    )
+    disputed = {(r.dataset, r.record_id) for r in rows if r.kind == "disputed"}
+    repaired = {
+        (r.dataset, r.record_id): r.effective_at
+        for r in rows
+        if r.kind == "repaired" and r.effective_at is not None
+    }
+    return disputed, repaired
 
 
 def repair_for_update(session: Session, repair_id: str) -> CreditRepair | None:
@@ -163,9 +192,3 @@ def repairs(
     return session.exec(
         query.order_by(col(CreditRepair.applied_at).desc(), col(CreditRepair.id)).limit(limit)
     ).all()
-
-
-def repaired_records(session: Session, enterprise: str) -> dict[tuple[str, str], datetime]:
-    """(dataset, record_id) -> when display to institutions ends, for approved repairs."""
-    rows = _REPAIRED.rows(session, {"enterprise": enterprise, "state": RepairState.approved})
-    return {(d, r): at for d, r, at in rows if at is not None}

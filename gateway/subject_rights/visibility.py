@@ -42,7 +42,5 @@ class RecordMarks:
 
 
 def marks_for(session: Session, enterprise: str) -> RecordMarks:
-    return RecordMarks(
-        frozenset(repository.disputed_records(session, enterprise)),
-        repository.repaired_records(session, enterprise),
-    )
+    disputed, repaired = repository.record_marks(session, enterprise)
+    return RecordMarks(frozenset(disputed), repaired)
