@@ -173,13 +173,16 @@ class _Connection(sqlite3.Connection):
             self.release_gate()
         if self.wal_sync is None:
             return
-        # Row changes move total_changes; schema changes move schema_version.
+        # Row changes move total_changes; schema changes move schema_version, which is only
+        # read when no row changed (a commit that changed rows is flushed anyway, DDL with it).
         changes = self.total_changes
-        schema = self.execute("PRAGMA schema_version").fetchone()[0]
-        if (changes, schema) == (self._synced_changes, self._synced_schema):
-            if self.wal_sync.deferred():
-                self.wal_sync.sync()
-            return
+        schema = self._synced_schema
+        if changes == self._synced_changes:
+            schema = self.execute("PRAGMA schema_version").fetchone()[0]
+            if schema == self._synced_schema:
+                if self.wal_sync.deferred():
+                    self.wal_sync.sync()
+                return
         if defer:
             self.wal_sync.defer()
             return

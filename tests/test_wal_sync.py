@@ -310,6 +310,23 @@ def test_group_synced_commit_of_schema_change_is_flushed(
     assert len(fsync.files()) == 1
 
 
+def test_a_schema_change_after_a_row_change_on_the_same_connection_is_flushed(
+    engines: tuple[Engine, Engine], fsync: FakeFsync
+) -> None:
+    # The schema version is read only by commits that changed no row: a row-changing commit
+    # must not leave a later schema-only change looking already flushed.
+    grouped, _ = engines
+    with grouped.connect() as connection:
+        with connection.begin():
+            connection.exec_driver_sql("CREATE TABLE item (id INTEGER PRIMARY KEY)")
+            connection.exec_driver_sql("INSERT INTO item (id) VALUES (1)")
+        assert len(fsync.files()) == 1
+        fsync.calls.clear()
+        with connection.begin():
+            connection.exec_driver_sql("CREATE TABLE other (id INTEGER PRIMARY KEY)")
+        assert len(fsync.files()) == 1
+
+
 def test_a_deferred_commit_is_flushed_by_the_next_commit_even_one_that_wrote_nothing(
     engines: tuple[Engine, Engine], fsync: FakeFsync
 ) -> None:
