@@ -23,10 +23,13 @@ from ledger.errors import LedgerError, VerificationError
 from ledger.keys import complete_rotation, ensure_signing_key, load_signing_key, rotate_signing_key
 from ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from ledger.verify import (
+    Inconclusive,
+    JoinedPages,
     Omission,
     PageReport,
     b64decode,
     check_entry_not_omitted,
+    join_subject_pages,
     parse_verifier_keys,
     verified_entry,
     verify_checkpoint,
@@ -54,6 +57,9 @@ OriginOption = Annotated[
 KeyPathOption = Annotated[
     Path | None, typer.Option(help="the signing key file (default: from settings)")
 ]
+
+# The largest ``limit`` GET /v1/me/access-log accepts (gateway/access/endpoints.py).
+ACCESS_LOG_MAX_LIMIT = 500
 
 
 def init_signing_key(path: Path, origin: str | None = None) -> str:
@@ -144,7 +150,11 @@ def verify(
         Path | None, typer.Option(help="consistency proof JSON from --previous to the checkpoint")
     ] = None,
     page: Annotated[
-        Path | None, typer.Option(help="a page of a subject's access log (JSON)")
+        list[Path] | None,
+        typer.Option(
+            help="a page of a subject's access log (JSON); repeat for older pages, newest "
+            "first, each fetched with before=<next_before_index> of the one before"
+        ),
     ] = None,
     subject: Annotated[str | None, typer.Option(help="the subject the page must be about")] = None,
     previous_head: Annotated[
@@ -168,7 +178,7 @@ def verify(
             entry or [],
             previous,
             consistency_proof,
-            page,
+            page or [],
             subject,
             origin,
             _previous_head(previous_head, page, entry) if previous_head else None,
@@ -179,6 +189,8 @@ def verify(
         raise typer.Exit(1) from None
     except FetchFailed as exc:
         _fail(f"could not fetch from the gateway: {exc}", 2)
+    except Inconclusive as exc:
+        _fail(f"not concluded: {exc.message}", 2)
     except VerificationError as exc:
         _fail(exc.message)
     except LedgerError as exc:
@@ -188,9 +200,9 @@ def verify(
             remote.close()
 
 
-def _previous_head(path: Path, page: Path | None, entries: list[Path] | None) -> str:
+def _previous_head(path: Path, pages: list[Path] | None, entries: list[Path] | None) -> str:
     """The signed head in ``path``: a head note, or a page (JSON) that carries one."""
-    if page is None and not entries:
+    if not pages and not entries:
         _fail("--previous-head needs a --page or an --entry to check against it", 2)
     text = _read(path)
     try:
@@ -210,12 +222,16 @@ def _verify(
     entries: list[Path],
     previous: Path | None,
     consistency_path: Path | None,
-    page_path: Path | None,
+    page_paths: list[Path],
     subject: str | None,
     origin: str | None,
     previous_head: str | None = None,
 ) -> None:
-    page = _read_json(page_path) if page_path else None
+    pages = [_read_json(path) for path in page_paths]
+    for path, document in zip(page_paths, pages, strict=True):
+        if not isinstance(document, dict):
+            _fail(f"{path} is not a page object", 2)
+    page = pages[0] if pages else None
     if checkpoint_path is not None:
         note = _read(checkpoint_path)
     elif remote is not None:
@@ -245,21 +261,70 @@ def _verify(
             proof = []
         verify_checkpoint_consistency(older, checked, proof)
         typer.echo(f"OK consistent: size {checked.size} extends size {older.size}")
-    if isinstance(page, dict):
-        report = verify_subject_page(page, verifiers, origin=origin, subject=subject)
-        typer.echo(
-            f"OK page: {len(report.entries)} entries of {report.subject} in checkpoint size "
-            f"{report.checkpoint.size}, chain unbroken"
-            + (f" ({report.redacted} redacted)" if report.redacted else "")
-        )
-        if report.head is not None:
-            typer.echo(f"OK head: {report.head.describe()}, the page's newest (save the page)")
+    if pages:
+        joined = _verify_pages(verifiers, remote, page_paths, pages, subject, origin)
+        report = joined.newest
         if report.checkpoint != checked:
             _relate(remote, report.checkpoint, checked, "the page's checkpoint differs")
         if previous_head is not None:
-            _check_previous_head(verifiers, remote, previous_head, report)
-    elif page is not None:
-        _fail(f"{page_path} is not a page object", 2)
+            _check_previous_head(verifiers, remote, previous_head, joined)
+
+
+def _verify_pages(
+    verifiers: list[NoteVerifier],
+    remote: HttpLedger | None,
+    paths: list[Path],
+    pages: list[Any],
+    subject: str | None,
+    origin: str | None,
+) -> JoinedPages:
+    """Verify each page on its own, then that they join, newest first."""
+    reports: list[PageReport] = []
+    for number, (path, page) in enumerate(zip(paths, pages, strict=True), start=1):
+        name = "page" if len(pages) == 1 else f"page {number} ({path})"
+        try:
+            report = verify_subject_page(page, verifiers, origin=origin, subject=subject)
+        except VerificationError as exc:
+            if len(pages) == 1:
+                raise
+            raise VerificationError(f"{name}: {exc.message}", detail=exc.detail) from exc
+        typer.echo(
+            f"OK {name}: {len(report.entries)} entries of {report.subject} in checkpoint size "
+            f"{report.checkpoint.size}, chain unbroken"
+            + (f" ({report.redacted} redacted)" if report.redacted else "")
+        )
+        if report.head is not None and number == 1:
+            typer.echo(f"OK head: {report.head.describe()}, the page's newest (save the page)")
+        reports.append(report)
+        subject = subject or report.subject
+        origin = origin or report.checkpoint.origin
+    trees = {(r.checkpoint.size, r.checkpoint.root_hash) for r in reports}
+    try:
+        joined = join_subject_pages(reports, remote.consistency_proof if remote else None)
+    except Inconclusive as exc:
+        hint = ""
+        if remote is None and len(trees) > 1:
+            hint = (
+                "; give --url to have the gateway prove the trees consistent (a public proof, "
+                "checked here), or fetch the pages again until they share one checkpoint"
+            )
+        raise Inconclusive(exc.message + hint, detail=exc.detail) from exc
+    newest = reports[0].checkpoint
+    for number, report in enumerate(reports[1:], start=2):
+        if report.checkpoint != newest:
+            typer.echo(
+                f"OK consistent: page {number}'s checkpoint (size {report.checkpoint.size}) "
+                f"and page 1's (size {newest.size}) are one log's"
+            )
+    if len(reports) > 1:
+        entries = joined.entries
+        span = f" (indices {entries[0].index} to {entries[-1].index})" if entries else ""
+        typer.echo(
+            f"OK joined {len(reports)} pages: {len(entries)} entries of {joined.subject}{span}, "
+            f"chain unbroken across pages"
+            + (f" ({joined.redacted} redacted)" if joined.redacted else "")
+        )
+    return joined
 
 
 def _relate(remote: HttpLedger | None, first: Checkpoint, second: Checkpoint, what: str) -> None:
@@ -274,9 +339,10 @@ def _relate(remote: HttpLedger | None, first: Checkpoint, second: Checkpoint, wh
 
 
 def _check_previous_head(
-    verifiers: list[NoteVerifier], remote: HttpLedger | None, note: str, report: PageReport
+    verifiers: list[NoteVerifier], remote: HttpLedger | None, note: str, joined: JoinedPages
 ) -> None:
-    result = verify_no_omission(note, verifiers, report)
+    result = verify_no_omission(note, verifiers, joined)
+    report = joined.newest
     previous = result.previous
     if previous.size != report.checkpoint.size:
         tree = Checkpoint(previous.origin, previous.size, previous.root_hash)
@@ -290,11 +356,26 @@ def _check_previous_head(
                 checkpoint=report.checkpoint_note,
             ) from exc
     if result.unproven is not None:
-        _fail(f"not concluded: {result.unproven}", 2)
+        _fail(f"not concluded: {result.unproven}{_more_pages(result.missing, result.before)}", 2)
     since = "no entry" if previous.index is None else f"subject_seq {previous.subject_seq}"
+    where = "this page" if len(joined.pages) == 1 else f"these {len(joined.pages)} pages"
     typer.echo(
         f"OK no omission: every entry of {report.subject} since the previous head ({since} "
-        f"below size {previous.size}) is on this page"
+        f"below size {previous.size}) is on {where}"
+    )
+
+
+def _more_pages(missing: int, before: int | None) -> str:
+    """How to fetch what the pages lack (``verify`` fetches no pages: they need the
+    subject's own credentials)."""
+    if missing <= 0 or before is None:
+        return ""
+    pages = -(-missing // ACCESS_LOG_MAX_LIMIT)
+    return (
+        f" (at least {pages} more page{'s' if pages > 1 else ''} at the access log's maximum "
+        f"limit of {ACCESS_LOG_MAX_LIMIT}: credgate call GET "
+        f'"/v1/me/access-log?limit={ACCESS_LOG_MAX_LIMIT}&before={before}" --principal ... '
+        f"--key ... > older.json)"
     )
 
 
