@@ -1,7 +1,7 @@
 """credgate's verifiable ledger: an append-only RFC 9162 Merkle log with signed checkpoints.
 
-Framework-free: SQL lives only in ``ledger.sql_store``; ``ledger.verify`` needs neither SQL
-nor HTTP.
+Framework-free: SQL lives only in ``ledger.sql_store``; ``ledger.verify``, ``ledger.pages`` and
+``ledger.omission`` need neither SQL nor HTTP.
 """
 
 from ledger.errors import (

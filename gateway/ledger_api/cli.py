@@ -22,19 +22,15 @@ from ledger.audit import Auditor, Inconsistent
 from ledger.errors import LedgerError, VerificationError
 from ledger.keys import complete_rotation, ensure_signing_key, load_signing_key, rotate_signing_key
 from ledger.note import Checkpoint, NoteSigner, NoteVerifier
+from ledger.omission import Omission, check_entry_not_omitted, verify_no_omission
+from ledger.pages import Inconclusive, JoinedPages, join_subject_pages
 from ledger.verify import (
-    Inconclusive,
-    JoinedPages,
-    Omission,
     PageReport,
     b64decode,
-    check_entry_not_omitted,
-    join_subject_pages,
     parse_verifier_keys,
     verified_entry,
     verify_checkpoint,
     verify_checkpoint_consistency,
-    verify_no_omission,
     verify_subject_page,
 )
 

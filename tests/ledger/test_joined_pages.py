@@ -13,15 +13,9 @@ from ledger.entry import prepare, seal
 from ledger.errors import VerificationError
 from ledger.merkle import leaf_hash
 from ledger.note import verify_checkpoint
-from ledger.verify import (
-    Inconclusive,
-    JoinedPages,
-    Omission,
-    PageReport,
-    join_subject_pages,
-    verify_no_omission,
-    verify_subject_page,
-)
+from ledger.omission import Omission, verify_no_omission
+from ledger.pages import Inconclusive, JoinedPages, join_subject_pages
+from ledger.verify import PageReport, verify_subject_page
 from tests.ledger.logs import MemoryLog
 from tests.ledger.test_non_omission import _drop_newest, _lying_head
 

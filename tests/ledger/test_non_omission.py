@@ -14,14 +14,9 @@ import pytest
 from ledger.errors import VerificationError
 from ledger.merkle import leaf_hash
 from ledger.note import verify_checkpoint
+from ledger.omission import Omission, check_entry_not_omitted, verify_no_omission
 from ledger.subject_head import SubjectHead, sign_subject_head
-from ledger.verify import (
-    Omission,
-    check_entry_not_omitted,
-    verified_entry,
-    verify_no_omission,
-    verify_subject_page,
-)
+from ledger.verify import verified_entry, verify_subject_page
 from tests.ledger.logs import ORIGIN, MemoryLog
 
 
