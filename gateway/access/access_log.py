@@ -7,6 +7,9 @@ from typing import Any
 from gateway.errors import ServiceUnavailable
 
 CHECKPOINT_WAIT_SECONDS = 2.0
+# The largest ``limit`` an access-log page accepts (the subject's own and an institution's);
+# the ledger itself allows up to ``ledger.log.MAX_PAGE``.
+MAX_LIMIT = 500
 
 
 def page(ledger: Any, subject: str, limit: int, before: int | None) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def my_report(
 def my_access_log(
     enterprise: EnterpriseCaller,
     services: ServicesDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
     before: Annotated[
         int | None, Query(ge=0, description="page: entries with a lower index")
     ] = None,

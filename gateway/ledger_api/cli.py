@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from gateway.access import access_log
 from gateway.ledger_api.fetch import FetchFailed, HttpLedger
 from gateway.settings import Settings, get_settings
 from ledger.audit import Auditor, Inconsistent
@@ -53,9 +54,6 @@ OriginOption = Annotated[
 KeyPathOption = Annotated[
     Path | None, typer.Option(help="the signing key file (default: from settings)")
 ]
-
-# The largest ``limit`` GET /v1/me/access-log accepts (gateway/access/endpoints.py).
-ACCESS_LOG_MAX_LIMIT = 500
 
 
 def init_signing_key(path: Path, origin: str | None = None) -> str:
@@ -366,11 +364,11 @@ def _more_pages(missing: int, before: int | None) -> str:
     subject's own credentials)."""
     if missing <= 0 or before is None:
         return ""
-    pages = -(-missing // ACCESS_LOG_MAX_LIMIT)
+    pages = -(-missing // access_log.MAX_LIMIT)
     return (
         f" (at least {pages} more page{'s' if pages > 1 else ''} at the access log's maximum "
-        f"limit of {ACCESS_LOG_MAX_LIMIT}: credgate call GET "
-        f'"/v1/me/access-log?limit={ACCESS_LOG_MAX_LIMIT}&before={before}" --principal ... '
+        f"limit of {access_log.MAX_LIMIT}: credgate call GET "
+        f'"/v1/me/access-log?limit={access_log.MAX_LIMIT}&before={before}" --principal ... '
         f"--key ... > older.json)"
     )
 

@@ -129,7 +129,7 @@ def institution_ledger(
     _: Assessor,
     services: ServicesDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> dict[str, Any]:
     """The institution's assessments and exports as ledger entries with inclusion proofs,
