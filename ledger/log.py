@@ -247,16 +247,25 @@ class Ledger:
         return [StoredEntry.from_record(r) for r in records]
 
     def subject_page(
-        self, subject: str, limit: int = 50, before_index: int | None = None
+        self,
+        subject: str,
+        limit: int = 50,
+        before_index: int | None = None,
+        size: int | None = None,
     ) -> SubjectPage:
         """A subject's entries covered by the latest checkpoint, newest first, with proofs.
 
-        The newest page (``before_index`` absent or beyond the checkpoint) also carries a
-        signed subject head: the subject's newest entry in the checkpoint's tree, or none.
+        With ``size``, the page is against the kept checkpoint of that tree size instead, so
+        that every page of one walk back (``before_index``) can share one checkpoint and join
+        offline; a size beyond the latest checkpoint raises ``CheckpointNotFound``, one no kept
+        checkpoint has ``CheckpointNotKept`` (as :meth:`checkpoint_for_size`). The newest page
+        (``before_index`` absent or beyond the checkpoint) also carries a signed subject head:
+        the subject's newest entry in the checkpoint's tree, or none.
         """
         _require(1 <= limit <= MAX_PAGE, f"limit must be between 1 and {MAX_PAGE}", "limit")
+        _require(size is None or size >= 1, "size must be at least 1", "size")
         with self._store.reader() as reader:
-            checkpoint = self._latest(reader)
+            checkpoint = self._latest(reader) if size is None else self._kept(reader, size)
             bound = checkpoint.size if before_index is None else min(before_index, checkpoint.size)
             records = reader.entries_for_subject(subject, limit, bound)
             tree = LedgerTree(reader, checkpoint.size)
@@ -304,17 +313,20 @@ class Ledger:
         kept checkpoint does.
         """
         with self._store.reader() as reader:
-            record = reader.checkpoint(size)
-            if record is not None:
-                return SignedCheckpoint.from_record(record)
-            latest = reader.latest_checkpoint()
-            if latest is None or size > latest.size:
-                raise CheckpointNotFound(
-                    f"no checkpoint was issued for size {size}"
-                    + ("" if latest is None else f" (the latest has size {latest.size})")
-                )
-            below = reader.checkpoint_below(size)
-            above = reader.checkpoints(size, 1)[0].size
+            return self._kept(reader, size)
+
+    def _kept(self, reader: LogReader, size: int) -> SignedCheckpoint:
+        record = reader.checkpoint(size)
+        if record is not None:
+            return SignedCheckpoint.from_record(record)
+        latest = reader.latest_checkpoint()
+        if latest is None or size > latest.size:
+            raise CheckpointNotFound(
+                f"no checkpoint was issued for size {size}"
+                + ("" if latest is None else f" (the latest has size {latest.size})")
+            )
+        below = reader.checkpoint_below(size)
+        above = reader.checkpoints(size, 1)[0].size
         nearest = ([] if below is None else [below.size]) + [above]
         raise CheckpointNotKept(
             f"no checkpoint of size {size} is kept: none was issued for that size, or it was "

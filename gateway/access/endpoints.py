@@ -70,8 +70,9 @@ def my_access_log(
     before: Annotated[
         int | None, Query(ge=0, description="page: entries with a lower index")
     ] = None,
+    size: Annotated[int | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The caller's own ledger entries with proofs; the newest page carries a signed subject
     head, to save and verify later pages against (``credgate ledger verify --page
     page.json --previous-head old-page.json``)."""
-    return access_log.page(services.ledger, enterprise.id, limit, before)
+    return access_log.page(services.ledger, enterprise.id, limit, before, size)

@@ -300,7 +300,8 @@ def _verify_pages(
         if remote is None and len(trees) > 1:
             hint = (
                 "; give --url to have the gateway prove the trees consistent (a public proof, "
-                "checked here), or fetch the pages again until they share one checkpoint"
+                "checked here), or fetch the older pages again with size=<page 1's tree size> "
+                "so that they share its checkpoint"
             )
         raise Inconclusive(exc.message + hint, detail=exc.detail) from exc
     newest = reports[0].checkpoint
@@ -350,7 +351,8 @@ def _check_previous_head(
                 checkpoint=report.checkpoint_note,
             ) from exc
     if result.unproven is not None:
-        _fail(f"not concluded: {result.unproven}{_more_pages(result.missing, result.before)}", 2)
+        more = _more_pages(result.missing, result.before, report.checkpoint.size)
+        _fail(f"not concluded: {result.unproven}{more}", 2)
     since = "no entry" if previous.index is None else f"subject_seq {previous.subject_seq}"
     where = "this page" if len(joined.pages) == 1 else f"these {len(joined.pages)} pages"
     typer.echo(
@@ -359,16 +361,18 @@ def _check_previous_head(
     )
 
 
-def _more_pages(missing: int, before: int | None) -> str:
+def _more_pages(missing: int, before: int | None, size: int) -> str:
     """How to fetch what the pages lack (``verify`` fetches no pages: they need the
-    subject's own credentials)."""
+    subject's own credentials): pinned to the first page's checkpoint size, so the older
+    pages share its checkpoint and join offline."""
     if missing <= 0 or before is None:
         return ""
     pages = -(-missing // access_log.MAX_LIMIT)
     return (
         f" (at least {pages} more page{'s' if pages > 1 else ''} at the access log's maximum "
         f"limit of {access_log.MAX_LIMIT}: credgate call GET "
-        f'"/v1/me/access-log?limit={access_log.MAX_LIMIT}&before={before}" --principal ... '
+        f'"/v1/me/access-log?limit={access_log.MAX_LIMIT}&before={before}&size={size}" '
+        f"--principal ... "
         f"--key ... > older.json)"
     )
 

@@ -131,8 +131,10 @@ def institution_ledger(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
     before: Annotated[int | None, Query(ge=0)] = None,
+    size: Annotated[int | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The institution's assessments and exports as ledger entries with inclusion proofs,
     in the access log's format (``credgate ledger verify`` checks it offline)."""
     principal = assessments.get_institution(session, institution_id)
-    return access_log.page(services.ledger, assessments.ledger_subject(principal.id), limit, before)
+    subject = assessments.ledger_subject(principal.id)
+    return access_log.page(services.ledger, subject, limit, before, size)

@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ledger.errors import VerificationError
 from ledger.keys import signing_keys
 from ledger.note import NoteSigner, verify_checkpoint
 from ledger.subject_head import SubjectHead, sign_subject_head
+from ledger.thinning import ThinningPolicy
 from ledger.verify import parse_verifier_keys, verify_subject_page
 from tests.support.actors import Actor
 from tests.support.world import ENTERPRISE, World
@@ -89,6 +91,36 @@ def test_pages_walk_back_through_history(world: World) -> None:
         "/v1/me/access-log", params={"limit": 2, "before": first["next_before_index"]}
     ).json()
     assert max(e["index"] for e in second["entries"]) < min(e["index"] for e in first["entries"])
+
+
+def test_a_page_pinned_to_a_size_not_kept_or_beyond_the_latest_is_not_found(
+    world: World, services: Services
+) -> None:
+    world.grant()
+    for _ in range(3):
+        world.report()
+    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    pinned = world.enterprise.get("/v1/me/access-log").json()["tree_size"]
+    for _ in range(2):
+        world.report()
+    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    latest = services.ledger.latest_checkpoint().size
+    beyond = world.enterprise.get("/v1/me/access-log", params={"size": latest + 1})
+    assert beyond.status_code == 404 and beyond.json()["error"] == "checkpoint_not_found"
+    assert f"latest has size {latest}" in beyond.json()["message"]
+    day = timedelta(days=1)
+    services.ledger.thin_checkpoints(ThinningPolicy(day, day), datetime.now(UTC) + 3 * day)
+    assert pinned not in [c.size for c in services.ledger.checkpoints()]
+    thinned = world.enterprise.get("/v1/me/access-log", params={"size": pinned})
+    assert thinned.status_code == 404 and thinned.json()["error"] == "checkpoint_not_kept"
+    assert "thinned out" in thinned.json()["message"]
+
+
+@pytest.mark.parametrize("size", ["0", "-3", "1.5", "latest"])
+def test_an_invalid_size_is_refused_naming_it(world: World, size: str) -> None:
+    response = world.enterprise.get("/v1/me/access-log", params={"size": size})
+    assert response.status_code == 422
+    assert [p["location"] for p in response.json()["detail"]] == ["query.size"]
 
 
 def test_the_log_shows_only_the_callers_own_entries(

@@ -68,6 +68,7 @@ def test_pages_fetched_with_before_prove_nothing_was_left_out(
     short = _verify(world, tmp_path, pages[:2], "--previous-head", saved)
     assert short.exit_code == 2 and "not concluded" in short.stderr, short.output
     assert f"before={pages[1]['next_before_index']}" in short.stderr
+    assert f"size={pages[0]['tree_size']}" in short.stderr  # older pages share page 1's tree
     result = _verify(world, tmp_path, pages, "--previous-head", saved)
     assert result.exit_code == 0, result.output
     assert f"OK joined 3 pages: 9 entries of {ENTERPRISE}" in result.stdout
@@ -123,3 +124,29 @@ def test_an_entry_hidden_from_a_saved_head_surfaces_on_an_older_page(
     evidence = json.loads(result.stderr.split("\n", 1)[1])
     assert evidence["previous_head"] == lying["head"] and evidence["entry"]["index"] == hidden
     assert evidence["checkpoint"] == pages[2]["checkpoint"]
+
+
+def test_pages_pinned_to_the_first_pages_checkpoint_join_offline_while_the_log_grows(
+    world: World, services: Services, tmp_path: Path
+) -> None:
+    world.grant()
+    saved = _save(tmp_path, "saved.json", world.enterprise.get("/v1/me/access-log").json())
+    for _ in range(5):
+        world.report()  # subject_seq 2 to 6
+    first = _pages(world, services, 3, 1)[0]  # 6-4
+    size = first["tree_size"]
+    world.report()  # seq 7 arrives before the next page is fetched
+    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    params = {"limit": 3, "before": first["next_before_index"], "size": size}
+    second = world.enterprise.get("/v1/me/access-log", params=params).json()  # 3-1
+    assert second["checkpoint"] == first["checkpoint"] and second["tree_size"] == size
+    assert not second.get("head")
+    result = _verify(world, tmp_path, [first, second], "--previous-head", saved)  # no --url
+    assert result.exit_code == 0, result.output
+    assert f"OK joined 2 pages: 6 entries of {ENTERPRISE}" in result.stdout
+    assert "OK no omission" in result.stdout
+    again = world.enterprise.get("/v1/me/access-log", params={"limit": 3, "size": size}).json()
+    assert again["checkpoint"] == first["checkpoint"] and again["head"] == first["head"]
+    assert [e["index"] for e in again["entries"]] == [e["index"] for e in first["entries"]]
+    latest = world.enterprise.get("/v1/me/access-log", params={"limit": 3}).json()
+    assert latest["tree_size"] > size and latest["head"] != first["head"]

@@ -220,3 +220,19 @@ def test_assessments_form_the_institutions_verifiable_ledger_chain(
     # assessments are not about an enterprise: its access log holds only the report
     log = world.enterprise.get("/v1/me/access-log").json()
     assert [e["entry"]["payload"]["type"] for e in log["entries"]] == ["access.report"]
+
+
+def test_an_institutions_page_can_be_pinned_to_an_earlier_checkpoint(
+    world: World, assessor: Actor, services: Services
+) -> None:
+    path = f"/v1/audit/institutions/{world.bank.id}/ledger"
+    first = assess(assessor, world.bank.id, "failed", TODAY + timedelta(days=30)).json()
+    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    size = assessor.get(path).json()["tree_size"]
+    assess(assessor, world.bank.id, "passed", TODAY + timedelta(days=300))
+    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    pinned = assessor.get(path, params={"size": size}).json()
+    assert pinned["tree_size"] == size and pinned["head"]
+    assert [e["index"] for e in pinned["entries"]] == [first["ledger_index"]]
+    assert len(assessor.get(path).json()["entries"]) == 2
+    assert assessor.get(path, params={"size": 0}).status_code == 422
