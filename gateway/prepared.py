@@ -38,7 +38,7 @@ class _Shape:
     constants: Mapping[str, Any]  # values the statement carries itself
     expansion: Mapping[str, Sequence[str]]  # an IN list's name -> its expanded names
     binds: Mapping[str, Processor]
-    results: tuple[Processor | None, ...]
+    results: tuple[Processor | None, ...] | None  # per column; None: no column is converted
     row: type[tuple[Any, ...]] | None
 
 
@@ -65,7 +65,7 @@ class Prepared:
         shape, cursor = self._execute(session, params)
         rows = cursor.fetchall()
         results = shape.results
-        if any(p is not None for p in results):
+        if results is not None:
             rows = [
                 tuple(v if p is None else p(v) for p, v in zip(results, r, strict=True))
                 for r in rows
@@ -89,11 +89,7 @@ class Prepared:
         """Execute once per parameter set in ``rows`` (which share their keys)."""
         if not rows:
             return
-        connection = session.connection()
-        dialect = connection.dialect
-        shape = self._shape(dialect, rows[0])
-        driver = connection.connection.driver_connection
-        assert driver is not None
+        dialect, driver, shape = self._on_driver(session, rows[0])
         arguments = [self._arguments(shape, r) for r in rows]
         cursor = driver.cursor()
         try:
@@ -104,16 +100,22 @@ class Prepared:
             cursor.close()
 
     def _execute(self, session: Session, params: Mapping[str, Any]) -> tuple[_Shape, Any]:
-        connection = session.connection()
-        dialect = connection.dialect
-        shape = self._shape(dialect, params)
-        driver = connection.connection.driver_connection
-        assert driver is not None
+        dialect, driver, shape = self._on_driver(session, params)
         arguments = self._arguments(shape, params)
         try:
             return shape, driver.execute(shape.sql, arguments)
         except dialect.loaded_dbapi.Error as exc:
             raise _translated(shape, arguments, exc, dialect) from exc
+
+    def _on_driver(
+        self, session: Session, params: Mapping[str, Any]
+    ) -> tuple[Dialect, Any, _Shape]:
+        """The dialect and driver connection of ``session``'s transaction, and the compiled
+        form for ``params``."""
+        connection = session.connection()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        return connection.dialect, driver, self._shape(connection.dialect, params)
 
     @staticmethod
     def _arguments(shape: _Shape, params: Mapping[str, Any]) -> Any:
@@ -150,6 +152,7 @@ class Prepared:
         results = tuple(
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
         )
+        converted = any(p is not None for p in results)
         row = namedtuple("Row", [c.key for c in columns], rename=True) if columns else None
         return _Shape(
             sql=state.statement,
@@ -157,7 +160,7 @@ class Prepared:
             constants=constants,
             expansion=expansion,
             binds=_bind_processors(compiled, dialect, state.processors),
-            results=results,
+            results=results if converted else None,
             row=row,
         )
 
