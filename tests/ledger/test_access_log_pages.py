@@ -54,6 +54,21 @@ def _verify(world: World, tmp_path: Path, pages: list[dict[str, Any]], *more: st
     return CliRunner().invoke(ledger_app, [*args, *more], catch_exceptions=False)
 
 
+def _first_page_then_one_more_access(
+    world: World, services: Services, tmp_path: Path
+) -> tuple[str, dict[str, Any]]:
+    """A saved head (subject_seq 1), five reports, the newest page of three (6-4), then one
+    more access (seq 7) before the next page is fetched: the saved head's file and that page."""
+    world.grant()
+    saved = _save(tmp_path, "saved.json", world.enterprise.get("/v1/me/access-log").json())
+    for _ in range(5):
+        world.report()  # subject_seq 2 to 6
+    first = _pages(world, services, 3, 1)[0]  # 6-4
+    world.report()  # seq 7 arrives before the next page is fetched
+    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    return saved, first
+
+
 def test_pages_fetched_with_before_prove_nothing_was_left_out(
     world: World, services: Services, tmp_path: Path
 ) -> None:
@@ -84,13 +99,7 @@ def test_pages_fetched_with_before_prove_nothing_was_left_out(
 def test_pages_fetched_while_the_log_grows_join_through_the_gateways_proof(
     world: World, services: Services, app: FastAPI, tmp_path: Path
 ) -> None:
-    world.grant()
-    saved = _save(tmp_path, "saved.json", world.enterprise.get("/v1/me/access-log").json())
-    for _ in range(5):
-        world.report()  # subject_seq 2 to 6
-    first = _pages(world, services, 3, 1)[0]  # 6-4
-    world.report()  # seq 7 arrives before the next page is fetched
-    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
+    saved, first = _first_page_then_one_more_access(world, services, tmp_path)
     params = {"limit": 3, "before": first["next_before_index"]}
     second = world.enterprise.get("/v1/me/access-log", params=params).json()  # 3-1
     assert first["checkpoint"] != second["checkpoint"]
@@ -129,14 +138,8 @@ def test_an_entry_hidden_from_a_saved_head_surfaces_on_an_older_page(
 def test_pages_pinned_to_the_first_pages_checkpoint_join_offline_while_the_log_grows(
     world: World, services: Services, tmp_path: Path
 ) -> None:
-    world.grant()
-    saved = _save(tmp_path, "saved.json", world.enterprise.get("/v1/me/access-log").json())
-    for _ in range(5):
-        world.report()  # subject_seq 2 to 6
-    first = _pages(world, services, 3, 1)[0]  # 6-4
+    saved, first = _first_page_then_one_more_access(world, services, tmp_path)
     size = first["tree_size"]
-    world.report()  # seq 7 arrives before the next page is fetched
-    services.ledger.wait_for_checkpoint(services.ledger.size(), 5)
     params = {"limit": 3, "before": first["next_before_index"], "size": size}
     second = world.enterprise.get("/v1/me/access-log", params=params).json()  # 3-1
     assert second["checkpoint"] == first["checkpoint"] and second["tree_size"] == size
