@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
-from gateway.access.live_sources import HttpLiveSources, LiveSources
-from gateway.catalog import Catalog, load_catalog
+from gateway.access.live_sources import HttpLiveSources
+from gateway.catalog import load_catalog
 from gateway.clock import Clock, SystemClock
 from gateway.db import make_engine
-from gateway.policy.data import PolicyData, load_policy_data
+from gateway.policy.data import load_policy_data
 from gateway.policy.engine import PolicyEngine
 from gateway.policy.factory import build_engine
 from gateway.principals.auth import TokenRules
+from gateway.services import Services
 from gateway.settings import Settings
 from gateway.verification.hashing import load_or_create_key
-
-
-@dataclass
-class Services:
-    settings: Settings
-    engine: Engine
-    catalog: Catalog
-    clock: Clock
-    token_rules: TokenRules
-    policy_data: PolicyData
-    policy_engine: PolicyEngine
-    live_sources: LiveSources | None
-    argument_hash_key: bytes
-    # Opened by the app's lifespan (``open_ledger``); None means "not available": fail closed.
-    ledger: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def build_services(

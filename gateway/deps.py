@@ -10,13 +10,14 @@ import anyio
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
-from gateway.bootstrap import Services
 from gateway.catalog import Catalog
 from gateway.clock import Clock
+from gateway.context import RequestContext
 from gateway.db import lock_for_write
 from gateway.errors import CredgateError, Forbidden, Unauthenticated
 from gateway.principals.auth import authenticate, authenticate_in, spend_token
 from gateway.principals.models import Principal, Role
+from gateway.services import Services
 
 # Dependencies that only read memory are async: a sync one costs a worker-thread hop.
 
@@ -148,3 +149,42 @@ Source = Annotated[Principal, Depends(require_role(Role.source, Role.operator))]
 Institution = Annotated[Principal, Depends(require_role(Role.institution))]
 EnterpriseCaller = Annotated[Principal, Depends(require_role(Role.enterprise))]
 Assessor = Annotated[Principal, Depends(require_role(Role.assessor, Role.operator))]
+
+
+def request_context(services: Services, session: Session, caller: Principal) -> RequestContext:
+    """The request's unit of work (see :class:`gateway.context.RequestContext`)."""
+    return RequestContext(
+        session=session,
+        now=services.clock.now(),
+        caller=caller,
+        catalog=services.catalog,
+        policy_data=services.policy_data,
+        policy_engine=services.policy_engine,
+        ledger=services.ledger,
+        live=services.live_sources,
+        audience=services.settings.audience,
+    )
+
+
+def context_for(
+    *roles: Role,
+) -> Callable[[ServicesDep, SessionDep, PrincipalDep], Coroutine[Any, Any, RequestContext]]:
+    """A dependency giving the request's context for a caller in one of ``roles`` (any
+    authenticated caller when none are named)."""
+
+    async def build(
+        services: ServicesDep, session: SessionDep, caller: PrincipalDep
+    ) -> RequestContext:
+        if roles:
+            _check_role(caller, roles)
+        return request_context(services, session, caller)
+
+    return build
+
+
+Ctx = Annotated[RequestContext, Depends(context_for())]
+OperatorCtx = Annotated[RequestContext, Depends(context_for(Role.operator))]
+SourceCtx = Annotated[RequestContext, Depends(context_for(Role.source, Role.operator))]
+InstitutionCtx = Annotated[RequestContext, Depends(context_for(Role.institution))]
+EnterpriseCtx = Annotated[RequestContext, Depends(context_for(Role.enterprise))]
+AssessorCtx = Annotated[RequestContext, Depends(context_for(Role.assessor, Role.operator))]

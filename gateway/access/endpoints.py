@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 
 from gateway.access import access_log, service
 from gateway.access.schemas import AccessLogPageOut, ReportOut
-from gateway.bootstrap import Services
 from gateway.deps import (
     BearerToken,
     EnterpriseCaller,
@@ -19,6 +18,7 @@ from gateway.deps import (
     caller_transaction,
 )
 from gateway.principals.models import Role
+from gateway.services import Services
 
 router = APIRouter(tags=["access"])
 Purpose = Annotated[

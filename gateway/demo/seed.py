@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from gateway.bootstrap import Services
 from gateway.client import sign_authorization
 from gateway.db import lock_for_write, unit_of_work
 from gateway.demo.generator import DemoData
@@ -22,6 +21,7 @@ from gateway.principals.keys import (
     write_private_key,
 )
 from gateway.principals.models import InstitutionKind, Principal, Role
+from gateway.services import Services
 
 BATCH_SIZE = 1_000
 INSTITUTIONS = (

@@ -17,10 +17,10 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from gateway import ledger_port
-from gateway.bootstrap import Services
 from gateway.ingestion import service as ingestion
 from gateway.ingestion.schemas import BatchRecordResult, BatchResult, RecordOutcome
 from gateway.principals.models import Principal
+from gateway.services import Services
 from gateway.subject_rights import objections, repository
 from gateway.subject_rights.models import Objection, ObjectionState
 from gateway.subject_rights.service import Desk

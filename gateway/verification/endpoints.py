@@ -8,9 +8,9 @@ import anyio
 from fastapi import APIRouter
 
 from gateway.access.endpoints import access_context
-from gateway.bootstrap import Services
 from gateway.deps import BearerToken, HotPath, ServicesDep, caller_transaction
 from gateway.principals.models import Role
+from gateway.services import Services
 from gateway.verification import service
 from gateway.verification.schemas import VerificationIn, VerificationOut
 from verifiers import describe
