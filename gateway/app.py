@@ -12,13 +12,14 @@ from fastapi.responses import JSONResponse
 from gateway import error_handlers
 from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
-from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
+from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.db import durability_failure, sole_server
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
+from gateway.services import Services
 from gateway.settings import get_settings
 from gateway.subject_rights.endpoints import router as subject_rights_router
 from gateway.verification.endpoints import router as verification_router
