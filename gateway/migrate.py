@@ -19,6 +19,7 @@ OPTIONAL_MODEL_MODULES = (
     "gateway.verification.models",
     "gateway.subject_rights.models",
     "gateway.oversight.models",
+    "gateway.notifications.models",
 )
 
 
