@@ -15,6 +15,7 @@ from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.db import durability_failure, sole_server
+from gateway.hot_path import close_writer
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
@@ -46,6 +47,7 @@ def create_app(services: Services | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                close_writer(services)  # before the ledger: its last batch appends there
                 if opened:
                     close_service_ledger(services)
 

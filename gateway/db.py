@@ -53,7 +53,6 @@ class WalSync:
         self._completed = 0  # the latest flush that succeeded
         self._running = False
         self._failure: BaseException | None = None
-        self._deferred = False
         # The WAL file whose directory entry is known durable, held open so that its inode
         # number cannot be reused by a new WAL file.
         self._synced_wal: int | None = None
@@ -70,7 +69,6 @@ class WalSync:
                     self._changed.wait()
                     continue
                 self._running = True
-                self._deferred = False  # this flush covers every commit written so far
                 self._started += 1
                 generation = self._started
                 self._changed.release()
@@ -90,15 +88,6 @@ class WalSync:
                 finally:
                     self._running = False
                     self._changed.notify_all()
-
-    def defer(self) -> None:
-        """A commit was written without waiting for a flush: the next commit on this
-        database flushes, even one that wrote nothing (see :func:`commit_deferring_flush`)."""
-        with self._changed:
-            self._deferred = True
-
-    def deferred(self) -> bool:
-        return self._deferred
 
     @property
     def failure(self) -> str | None:
@@ -163,10 +152,7 @@ class _Connection(sqlite3.Connection):
             self.holds_gate = False
             self.gate.release()
 
-    defer_flush = False
-
     def commit(self) -> None:
-        defer, self.defer_flush = self.defer_flush, False
         try:
             super().commit()
         finally:
@@ -180,12 +166,7 @@ class _Connection(sqlite3.Connection):
         if changes == self._synced_changes:
             schema = self.execute("PRAGMA schema_version").fetchone()[0]
             if schema == self._synced_schema:
-                if self.wal_sync.deferred():
-                    self.wal_sync.sync()
                 return
-        if defer:
-            self.wal_sync.defer()
-            return
         self.wal_sync.sync()
         self._synced_changes, self._synced_schema = changes, schema
 
@@ -259,18 +240,6 @@ def lock_for_write(session: Session) -> None:
         raise RuntimeError("lock_for_write must be the first thing in its transaction")
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
     session.info[_LOCKED_FOR_WRITE] = session.get_transaction()
-
-
-def commit_deferring_flush(session: Session) -> None:
-    """Commit ``session`` without waiting for the disk, for a request that commits again
-    before it answers: the WAL is one file written in order, so the flush that the later
-    commit waits for covers this one too (and until then nothing has been acknowledged).
-    Elsewhere than on a group-synced SQLite connection this is a plain commit."""
-    if session.in_transaction():
-        dbapi_connection = session.connection().connection.dbapi_connection
-        if isinstance(dbapi_connection, _Connection):
-            dbapi_connection.defer_flush = True
-    session.commit()
 
 
 class AlreadyServed(RuntimeError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
@@ -13,9 +13,9 @@ from sqlmodel import Session
 from gateway.catalog import Catalog
 from gateway.clock import Clock
 from gateway.context import RequestContext
-from gateway.db import lock_for_write
-from gateway.errors import CredgateError, Forbidden, Unauthenticated
-from gateway.principals.auth import authenticate, authenticate_in, spend_token
+from gateway.db import unit_of_work
+from gateway.errors import Forbidden, Unauthenticated
+from gateway.principals.auth import authenticate
 from gateway.principals.models import Principal, Role
 from gateway.services import Services
 
@@ -30,29 +30,9 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-@contextmanager
-def _settled(session: Session, after_rollback: Callable[[], None] = lambda: None) -> Iterator[None]:
-    """Commit when the block succeeds or fails with a ``keep_records`` error (a denial keeps
-    what it recorded); otherwise roll back, then run ``after_rollback``."""
-    try:
-        yield
-        session.commit()
-    except CredgateError as exc:
-        if exc.keep_records:
-            session.commit()
-        else:
-            session.rollback()
-            after_rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        after_rollback()
-        raise
-
-
 def get_session(services: ServicesDep) -> Iterator[Session]:
     """One transaction per request: commit on success, roll back on any exception."""
-    with Session(services.engine, expire_on_commit=False) as session, _settled(session):
+    with unit_of_work(services.engine) as session:
         yield session
 
 
@@ -93,7 +73,7 @@ def get_principal(token: BearerToken, services: ServicesDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def _check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
+def check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
     if principal.role not in roles:
         allowed = ", ".join(r.value for r in roles)
         raise Forbidden(f"this needs the role {allowed}; {principal.id} is {principal.role.value}")
@@ -101,7 +81,7 @@ def _check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
 
 def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     async def check(principal: PrincipalDep) -> Principal:
-        _check_role(principal, roles)
+        check_role(principal, roles)
         return principal
 
     return check
@@ -119,31 +99,6 @@ async def get_hot_path(request: Request, services: ServicesDep) -> anyio.Capacit
 HotPath = Annotated[anyio.CapacityLimiter, Depends(get_hot_path)]
 
 
-@contextmanager
-def caller_transaction(
-    services: Services, token: str, *roles: Role
-) -> Iterator[tuple[Principal, Session]]:
-    """Authenticate and serve a request in one transaction, on one worker thread.
-
-    The hot paths use it instead of ``PrincipalDep`` plus ``SessionDep`` (a thread hop and a
-    transaction each). Commits as :func:`get_session` does (``keep_records`` errors keep what
-    the request recorded); when the request's work is rolled back, its token id is recorded
-    on its own afterwards, so the token stays spent either way.
-    """
-    with Session(services.engine, expire_on_commit=False) as session:
-        lock_for_write(session)
-        try:
-            principal, token_id = authenticate_in(
-                session, token, services.token_rules, services.clock.now()
-            )
-        except BaseException:
-            session.rollback()
-            raise
-        with _settled(session, after_rollback=lambda: spend_token(services.engine, token_id)):
-            _check_role(principal, roles)
-            yield principal, session
-
-
 Operator = Annotated[Principal, Depends(require_role(Role.operator))]
 Source = Annotated[Principal, Depends(require_role(Role.source, Role.operator))]
 Institution = Annotated[Principal, Depends(require_role(Role.institution))]
@@ -151,11 +106,13 @@ EnterpriseCaller = Annotated[Principal, Depends(require_role(Role.enterprise))]
 Assessor = Annotated[Principal, Depends(require_role(Role.assessor, Role.operator))]
 
 
-def request_context(services: Services, session: Session, caller: Principal) -> RequestContext:
+def request_context(
+    services: Services, session: Session, caller: Principal, now: datetime | None = None
+) -> RequestContext:
     """The request's unit of work (see :class:`gateway.context.RequestContext`)."""
     return RequestContext(
         session=session,
-        now=services.clock.now(),
+        now=services.clock.now() if now is None else now,
         caller=caller,
         catalog=services.catalog,
         policy_data=services.policy_data,
@@ -176,7 +133,7 @@ def context_for(
         services: ServicesDep, session: SessionDep, caller: PrincipalDep
     ) -> RequestContext:
         if roles:
-            _check_role(caller, roles)
+            check_role(caller, roles)
         return request_context(services, session, caller)
 
     return build

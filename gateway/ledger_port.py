@@ -8,12 +8,8 @@ answers 503 and discloses nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlmodel import Session
-
-from gateway.db import commit_deferring_flush, is_single_writer, lock_for_write
 from gateway.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -40,7 +36,7 @@ def record(ledger: LedgerPort | None, payload: dict[str, Any], subject: str | No
     try:
         return appending.append(payload, subject=subject).index
     except Exception as exc:  # any ledger failure fails closed
-        raise _unavailable(exc) from None
+        raise unavailable(exc) from None
 
 
 def _open(ledger: LedgerPort | None) -> LedgerPort:
@@ -49,45 +45,7 @@ def _open(ledger: LedgerPort | None) -> LedgerPort:
     return ledger
 
 
-def _unavailable(exc: Exception) -> ServiceUnavailable:
+def unavailable(exc: Exception) -> ServiceUnavailable:
+    """What a ledger failure becomes for the caller (logged here)."""
     log.error("ledger append failed", exc_info=exc)
     return ServiceUnavailable(f"the ledger could not record this request: {type(exc).__name__}")
-
-
-def record_in_lock_order(
-    session: Session,
-    ledger: LedgerPort | None,
-    payload: dict[str, Any],
-    subject: str | None,
-    undo: Callable[[Session], None],
-) -> int:
-    """:func:`record` for a request that holds the database's write lock and has decided.
-
-    Where that lock is the whole database's (SQLite: see :func:`gateway.db.is_single_writer`)
-    holding it while the ledger reaches the disk would make every request wait for every
-    other's flush. So the entry is queued while the lock is held, which fixes its place in
-    the ledger after every entry of a request that held the lock before (a revoke included);
-    then the request's transaction commits, letting the next writer in, and the entry is
-    awaited outside the lock. The request goes on in a new write transaction. If the entry
-    fails, ``undo`` reverses in that transaction what the committed one did (the request
-    answers 503 and has disclosed nothing).
-
-    On PostgreSQL the row locks stay held until the entry is durable, as in :func:`record`.
-    """
-    if not is_single_writer(session):
-        return record(ledger, payload, subject)
-    appending = _open(ledger)
-    try:
-        pending = appending.enqueue(payload, subject=subject)
-    except Exception as exc:
-        raise _unavailable(exc) from None
-    commit_deferring_flush(session)  # the request's last commit flushes this one too
-    try:
-        index = pending.wait().index
-    except Exception as exc:
-        lock_for_write(session)
-        undo(session)
-        session.commit()
-        raise _unavailable(exc) from None
-    lock_for_write(session)
-    return index

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from gateway.db import CommitNotDurable, WalSync, commit_deferring_flush, make_engine
+from gateway.db import CommitNotDurable, WalSync, make_engine
 
 SLOW_FLUSH_SECONDS = 0.02
 SETTLE_SECONDS = 0.05  # for a thread that has just entered sync() to reach its wait
@@ -325,27 +324,3 @@ def test_a_schema_change_after_a_row_change_on_the_same_connection_is_flushed(
         with connection.begin():
             connection.exec_driver_sql("CREATE TABLE other (id INTEGER PRIMARY KEY)")
         assert len(fsync.files()) == 1
-
-
-def test_a_deferred_commit_is_flushed_by_the_next_commit_even_one_that_wrote_nothing(
-    engines: tuple[Engine, Engine], fsync: FakeFsync
-) -> None:
-    grouped, _ = engines
-    with grouped.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE item (id INTEGER PRIMARY KEY)")
-    fsync.calls.clear()
-
-    with Session(grouped) as session:
-        session.connection().exec_driver_sql("INSERT INTO item (id) VALUES (1)")
-        commit_deferring_flush(session)
-    assert fsync.files() == []  # written, not yet waited for
-
-    with Session(grouped) as session:  # the request's next commit, here a read-only one
-        session.connection().exec_driver_sql("SELECT count(*) FROM item")
-        session.commit()
-    assert len(fsync.files()) == 1
-
-    with Session(grouped) as session:  # nothing deferred any more: a read commits alone
-        session.connection().exec_driver_sql("SELECT count(*) FROM item")
-        session.commit()
-    assert len(fsync.files()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
@@ -9,16 +10,10 @@ from fastapi import APIRouter, Query
 
 from gateway.access import access_log, service
 from gateway.access.schemas import AccessLogPageOut, ReportOut
-from gateway.deps import (
-    BearerToken,
-    EnterpriseCaller,
-    HotPath,
-    ServicesDep,
-    SessionDep,
-    caller_transaction,
-)
+from gateway.context import RequestContext
+from gateway.deps import BearerToken, EnterpriseCaller, HotPath, ServicesDep
+from gateway.hot_path import serve
 from gateway.principals.models import Role
-from gateway.services import Services
 
 router = APIRouter(tags=["access"])
 Purpose = Annotated[
@@ -26,40 +21,29 @@ Purpose = Annotated[
 ]
 
 
-def access_context(services: ServicesDep, session: SessionDep) -> service.AccessContext:
-    return service.AccessContext(
-        session=session,
-        catalog=services.catalog,
-        engine=services.policy_engine,
-        ledger=services.ledger,
-        live=services.live_sources,
-        now=services.clock.now(),
-        publication=services.policy_data.penalty_publication,
-    )
-
-
 @router.get("/v1/enterprises/{uscc}/report", response_model=ReportOut)
 async def institution_report(
     uscc: str, purpose: Purpose, token: BearerToken, services: ServicesDep, hot_path: HotPath
 ) -> ReportOut:
-    # A hot path: authentication and the report in one transaction, one thread hop.
     return await anyio.to_thread.run_sync(
-        _institution_report, services, token, uscc, purpose, limiter=hot_path
+        serve,
+        services,
+        token,
+        (Role.institution,),
+        partial(_institution, uscc, purpose),
+        limiter=hot_path,
     )
 
 
-def _institution_report(services: Services, token: str, uscc: str, purpose: str) -> ReportOut:
-    with caller_transaction(services, token, Role.institution) as (institution, session):
-        return service.institution_report(
-            access_context(services, session), institution, uscc, purpose
-        )
-
-
 @router.get("/v1/me/report", response_model=ReportOut)
-def my_report(
-    enterprise: EnterpriseCaller, services: ServicesDep, session: SessionDep
-) -> ReportOut:
-    return service.self_report(access_context(services, session), enterprise)
+async def my_report(token: BearerToken, services: ServicesDep, hot_path: HotPath) -> ReportOut:
+    return await anyio.to_thread.run_sync(
+        serve, services, token, (Role.enterprise,), service.self_report, limiter=hot_path
+    )
+
+
+def _institution(uscc: str, purpose: str, ctx: RequestContext) -> service.DecidedReport:
+    return service.institution_report(ctx, uscc, purpose)
 
 
 @router.get("/v1/me/access-log", response_model=AccessLogPageOut, response_model_exclude_unset=True)

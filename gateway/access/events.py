@@ -2,8 +2,8 @@
 
 The ledger is the record; this table is a queryable copy of the facts of each access entry
 (who, whom, what, when, allowed or not, why), keyed by its ledger index, written in the
-request's transaction right after the ledger append (denials included: they are raised with
-``keep_records``).
+transaction of the request's write section right after the ledger append, denials included
+(``gateway.writer``).
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ class AccessFacts:
 
 
 def index_access(session: Session, facts: AccessFacts) -> None:
-    """Insert ``facts`` in the request's transaction. A denial raises with ``keep_records``
-    so the event is committed all the same."""
+    """Insert ``facts`` in the write section's transaction."""
     _INSERT.run(session, {name: getattr(facts, name) for name in _FIELDS})
 
 

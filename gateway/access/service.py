@@ -1,50 +1,36 @@
 """Reports under policy: decide, fetch, record in the ledger, then answer.
 
-Order matters and is the same for every request: lock the authorizations that may apply (so a
-revoke either waits for this request or is seen by it), decide once with the policy, fetch only
-what was decided, append the ledger entry (names, never values), and only then answer. If the
-ledger cannot take the entry the request fails with 503 and nothing leaves.
+Order matters and is the same for every request: read the authorizations that may apply and the
+caller's status, decide once with the policy, fetch only what was decided; then the write section
+(``gateway.hot_path``) re-checks that the grants relied on are still in force and the status
+unchanged (else the request decides again), counts the uses and appends the ledger entry (names,
+never values); only then is the answer sent. If the ledger cannot take the entry the request
+fails with 503 and nothing leaves.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
-from gateway import ledger_port, uscc
+from gateway import uscc
 from gateway.access import holdings, policy_input
-from gateway.access.events import AccessFacts, index_access
-from gateway.access.live_sources import LiveSources
+from gateway.access.recording import AccessJob, AccessRecord
 from gateway.access.schemas import DatasetOut, DecisionOut, RecordOut, ReportOut, WithheldOut
 from gateway.authorizations import service as authorizations
 from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog, DatasetSpec
-from gateway.db import lock_for_write
+from gateway.context import RequestContext
 from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
-from gateway.policy.data import PenaltyPublicationParams
 from gateway.policy.decision import Decision
-from gateway.policy.engine import PolicyEngine
-from gateway.principals.models import Principal, Role
+from gateway.principals.models import Role
 from gateway.principals.status import effective_status
 from gateway.records import repository
 from gateway.subject_rights.visibility import marks_for
+from gateway.writer import LedgerWrite
 
 PURPOSE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-
-
-@dataclass(frozen=True, slots=True)
-class AccessContext:
-    session: Session
-    catalog: Catalog
-    engine: PolicyEngine
-    ledger: ledger_port.LedgerPort | None
-    live: LiveSources | None
-    now: datetime
-    publication: PenaltyPublicationParams
 
 
 def parse_subject(code: str) -> str:
@@ -84,7 +70,7 @@ def _withheld(catalog: Catalog, decision: Decision) -> list[WithheldOut]:
 
 
 def _disclosed_datasets(
-    ctx: AccessContext,
+    ctx: RequestContext,
     subject: str,
     decision: Decision,
     self_view: bool,
@@ -135,39 +121,43 @@ def _disclosed_datasets(
     return out, disclosed_fields, sorted(held.unavailable)
 
 
-def _index(
-    ctx: AccessContext,
-    ledger_index: int,
-    caller: Principal,
-    subject: str,
-    action: str,
-    purpose: str,
-    decision: Decision,
-    detail: dict[str, Any],
-) -> None:
-    withheld = sorted({w.reason for w in decision.withhold})
-    index_access(
-        ctx.session,
-        AccessFacts(
-            ledger_index=ledger_index,
-            at=ctx.now,
-            caller=caller.id,
-            caller_role=caller.role.value,
-            subject=subject,
-            action=action,
-            purpose=purpose,
-            allowed=decision.allow,
-            reason=decision.reason,
-            authorizations=sorted(decision.authorizations_used),
-            detail={**detail, "withheld_reasons": withheld},
-        ),
-    )
+@dataclass(frozen=True, slots=True)
+class DecidedReport:
+    """A report decided (see ``gateway.hot_path``): its write section and its answer."""
+
+    job: AccessJob
+    enterprise_name: str
+    decision: Decision
+    datasets: list[DatasetOut]
+    withheld: list[WithheldOut]
+
+    def answer(self, writes: list[LedgerWrite]) -> ReportOut:
+        index = writes[0].index
+        record = self.job.record
+        if not self.decision.allow:
+            error = ServiceUnavailable if self.decision.failed_closed else Forbidden
+            what = "the policy engine failed; denied" if self.decision.failed_closed else "denied"
+            raise error(
+                f"{what} by policy: {self.decision.reason}",
+                detail={"reason": self.decision.reason, "ledger_index": index},
+            )
+        return ReportOut(
+            enterprise=record.subject,
+            enterprise_name=self.enterprise_name,
+            purpose=record.purpose,
+            generated_at=record.at,
+            decision=DecisionOut(
+                allow=True, reason=self.decision.reason, policy_revision=self.decision.revision
+            ),
+            datasets=self.datasets,
+            withheld=self.withheld,
+            authorizations_used=sorted(self.decision.authorizations_used),
+            ledger_index=index,
+        )
 
 
-def _report(
-    ctx: AccessContext, caller: Principal, subject: str, purpose: str, action: str
-) -> ReportOut:
-    lock_for_write(ctx.session)
+def _report(ctx: RequestContext, subject: str, purpose: str, action: str) -> DecidedReport:
+    caller = ctx.caller
     enterprise = repository.get_enterprise(ctx.session, subject)
     if enterprise is None:
         raise NotFound(f"the platform holds nothing on {subject}")
@@ -176,81 +166,56 @@ def _report(
         if caller.role is Role.institution
         else []
     )
-    request = policy_input.build(
-        principal=caller,
-        status=effective_status(ctx.session, caller, ctx.now),
-        action=action,
-        purpose=purpose,
-        subject=subject,
-        now=ctx.now,
-        resources=policy_input.resource_groups(ctx.catalog),
-        authorizations=grants,
-    )
-    decision = ctx.engine.decide(request)
-    entry: dict[str, Any] = {
-        "type": f"access.{action}",
-        "caller": caller.id,
-        "caller_role": caller.role.value,
-        "enterprise": subject,
-        "purpose": purpose,
-        "decision": _decision_entry(decision),
-        "authorizations": sorted(decision.authorizations_used),
-    }
-    if not decision.allow:
-        index = ledger_port.record_in_lock_order(
-            ctx.session, ctx.ledger, {**entry, "disclosed": {}}, subject, _nothing_to_undo
+    status = effective_status(ctx.session, caller, ctx.now, ctx.policy_data)
+    decision = ctx.policy_engine.decide(
+        policy_input.build(
+            principal=caller,
+            status=status,
+            action=action,
+            purpose=purpose,
+            subject=subject,
+            now=ctx.now,
+            resources=policy_input.resource_groups(ctx.catalog),
+            authorizations=grants,
         )
-        _index(ctx, index, caller, subject, action, purpose, decision, {})
-        if decision.failed_closed:
-            raise ServiceUnavailable(
-                f"the policy engine failed; denied: {decision.reason}",
-                detail={"reason": decision.reason, "ledger_index": index},
-                keep_records=True,
-            )
-        raise Forbidden(
-            f"denied by policy: {decision.reason}",
-            detail={"reason": decision.reason, "ledger_index": index},
-            keep_records=True,
+    )
+    record = AccessRecord(caller, subject, action, purpose, ctx.now)
+    used = sorted(decision.authorizations_used)
+    withheld_reasons = sorted({w.reason for w in decision.withhold})
+    datasets: list[DatasetOut] = []
+    disclosed: dict[str, list[str]] = {}
+    entry: dict[str, Any] = {"decision": _decision_entry(decision), "disclosed": disclosed}
+    if decision.allow:
+        self_view = caller.role is Role.enterprise and caller.id == subject
+        datasets, disclosed, unavailable = _disclosed_datasets(
+            ctx, subject, decision, self_view, grants
         )
-    self_view = caller.role is Role.enterprise and caller.id == subject
-    datasets, disclosed, unavailable = _disclosed_datasets(
-        ctx, subject, decision, self_view, grants
+        entry.update(disclosed=disclosed, sources_unavailable=unavailable)
+    write = record.write(
+        allowed=decision.allow,
+        reason=decision.reason,
+        authorizations=used,
+        entry=entry,
+        detail={
+            **({"datasets": sorted(disclosed)} if decision.allow else {}),
+            "withheld_reasons": withheld_reasons,
+        },
     )
-    used = [g for g in grants if g.id in decision.authorizations_used]
-    authorizations.count_use(ctx.session, used)
-    entry["disclosed"] = disclosed
-    entry["sources_unavailable"] = unavailable
-    index = ledger_port.record_in_lock_order(
-        ctx.session,
-        ctx.ledger,
-        entry,
-        subject,
-        lambda session: authorizations.uncount_use(session, used),
+    job = AccessJob(
+        record=record,
+        status=status,
+        used=[g for g in grants if g.id in decision.authorizations_used],
+        policy_data=ctx.policy_data,
+        write=write,
+        allowed=decision.allow,
     )
-    _index(ctx, index, caller, subject, action, purpose, decision, {"datasets": sorted(disclosed)})
-    return ReportOut(
-        enterprise=subject,
-        enterprise_name=enterprise.name,
-        purpose=purpose,
-        generated_at=ctx.now,
-        decision=DecisionOut(allow=True, reason=decision.reason, policy_revision=decision.revision),
-        datasets=datasets,
-        withheld=_withheld(ctx.catalog, decision),
-        authorizations_used=sorted(decision.authorizations_used),
-        ledger_index=index,
-    )
+    return DecidedReport(job, enterprise.name, decision, datasets, _withheld(ctx.catalog, decision))
 
 
-def _nothing_to_undo(_: Session) -> None:
-    """A denial wrote nothing before its ledger entry."""
+def institution_report(ctx: RequestContext, code: str, purpose: str) -> DecidedReport:
+    return _report(ctx, parse_subject(code), purpose, "report")
 
 
-def institution_report(
-    ctx: AccessContext, institution: Principal, code: str, purpose: str
-) -> ReportOut:
-    return _report(ctx, institution, parse_subject(code), purpose, "report")
-
-
-def self_report(ctx: AccessContext, enterprise: Principal) -> ReportOut:
+def self_report(ctx: RequestContext) -> DecidedReport:
     """Everything the platform holds about the caller, free (信息主体免费查询)."""
-    return _report(ctx, enterprise, enterprise.id, "self_view", "self_view")
+    return _report(ctx, ctx.caller.id, "self_view", "self_view")

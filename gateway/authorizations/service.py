@@ -273,10 +273,11 @@ def get_visible(session: Session, principal: Principal, authorization_id: str) -
 def in_force(
     session: Session, enterprise: str, institution: str, purpose: str, now: datetime
 ) -> list[Authorization]:
-    """Authorizations that may apply to this request, locked until the request commits.
+    """Authorizations that may apply to this request at ``now``.
 
-    The row lock (PostgreSQL) or the write lock taken by the caller (SQLite) makes a
-    concurrent revoke wait for this request, or this request see the revoke.
+    Read without locks: the request's write section counts a use of those it relied on only
+    if they are still in force then (:func:`count_use`), so a revoke acknowledged in between
+    makes it decide again.
     """
     rows = _IN_FORCE.rows(
         session,
@@ -287,6 +288,20 @@ def in_force(
 
 
 _authorization = Authorization.__table__  # type: ignore[attr-defined]
+
+
+def _still_in_force(now: Any) -> list[Any]:
+    return [
+        _authorization.c.revoked_at.is_(None),
+        _authorization.c.not_before <= now,
+        _authorization.c.expires_at > now,
+        or_(
+            _authorization.c.use_limit.is_(None),
+            _authorization.c.uses < _authorization.c.use_limit,
+        ),
+    ]
+
+
 # Every report and verification runs it: prepared once, rows without the ORM identity map
 # (the authorizations returned are not attached to the session).
 _IN_FORCE = Prepared(
@@ -295,39 +310,30 @@ _IN_FORCE = Prepared(
         _authorization.c.enterprise == bindparam("enterprise"),
         _authorization.c.institution == bindparam("institution"),
         _authorization.c.purpose == bindparam("purpose"),
-        _authorization.c.revoked_at.is_(None),
-        _authorization.c.not_before <= bindparam("now"),
-        _authorization.c.expires_at > bindparam("now"),
-        or_(
-            _authorization.c.use_limit.is_(None),
-            _authorization.c.uses < _authorization.c.use_limit,
-        ),
+        *_still_in_force(bindparam("now")),
     )
     .order_by(_authorization.c.id)
-    .with_for_update()
 )
 
 
-def count_use(session: Session, authorizations: Sequence[Authorization]) -> None:
-    """One more use of each of ``authorizations`` (already row-locked by :func:`in_force`)."""
-    _add_uses(session, authorizations, 1)
-
-
-def uncount_use(session: Session, authorizations: Sequence[Authorization]) -> None:
-    """Take back the use :func:`count_use` counted, for a request that failed after all."""
-    _add_uses(session, authorizations, -1)
-
-
-def _add_uses(session: Session, authorizations: Sequence[Authorization], delta: int) -> None:
+def count_use(session: Session, authorizations: Sequence[Authorization], now: datetime) -> bool:
+    """One more use of each of ``authorizations``, if every one is still in force at ``now``;
+    False if one is not (revoked, used up): the caller must then roll back what was counted."""
     if not authorizations:
-        return
-    _ADD_USES.run(session, {"ids": [a.id for a in authorizations], "delta": delta})
+        return True
+    counted = _COUNT_USE.run(session, {"ids": [a.id for a in authorizations], "now": now})
+    if counted != len(authorizations):
+        return False
     for authorization in authorizations:
-        set_committed_value(authorization, "uses", authorization.uses + delta)
+        set_committed_value(authorization, "uses", authorization.uses + 1)
+    return True
 
 
-_ADD_USES = Prepared(
+_COUNT_USE = Prepared(
     update(_authorization)
-    .where(_authorization.c.id.in_(bindparam("ids", expanding=True)))
-    .values(uses=_authorization.c.uses + bindparam("delta"))
+    .where(
+        _authorization.c.id.in_(bindparam("ids", expanding=True)),
+        *_still_in_force(bindparam("now")),
+    )
+    .values(uses=_authorization.c.uses + 1)
 )

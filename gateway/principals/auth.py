@@ -141,8 +141,17 @@ def authenticate_in(
     session: Session, token: str, rules: TokenRules, now: datetime
 ) -> tuple[Principal, TokenId]:
     """:func:`authenticate` inside ``session``'s transaction (which must be able to write:
-    the token id is inserted there). The principal returned is not attached to it; the token
-    id is returned for :func:`spend_token` should that transaction be rolled back."""
+    the token id is inserted there). The principal returned is not attached to it."""
+    principal, token_id = verify_token(session, token, rules, now)
+    remember_once(session, token_id, now)
+    return principal, token_id
+
+
+def verify_token(
+    session: Session, token: str, rules: TokenRules, now: datetime
+) -> tuple[Principal, TokenId]:
+    """Everything :func:`authenticate_in` checks but the token id's single use, reading only:
+    the caller of a request that writes later (``gateway.writer``) records the id there."""
     header, issuer = unverified_parts(token)
     algorithm = header.get("alg")
     if algorithm not in ACCEPTED_ALGORITHMS:
@@ -159,9 +168,7 @@ def authenticate_in(
     jti = claims["jti"]
     if not isinstance(jti, str) or not 8 <= len(jti) <= 128:
         raise Unauthenticated("jti must be a string of 8 to 128 characters")
-    token_id = TokenId(issuer, jti, expires + rules.leeway)
-    remember_once(session, token_id, now)
-    return principal, token_id
+    return principal, TokenId(issuer, jti, expires + rules.leeway)
 
 
 def remember_once(session: Session, token_id: TokenId, now: datetime) -> None:
@@ -173,13 +180,3 @@ def remember_once(session: Session, token_id: TokenId, now: datetime) -> None:
         raise Unauthenticated("token replayed: this jti was already used") from None
     if hash(token_id.jti) % 64 == 0:  # now and then, forget ids of tokens expired anyway
         repository.forget_expired_tokens(session, now)
-
-
-def spend_token(engine: Engine, token_id: TokenId) -> None:
-    """Record ``token_id`` in a transaction of its own (after the request's was rolled back);
-    recorded already is fine."""
-    try:
-        with unit_of_work(engine, write=True) as session:
-            repository.remember_token(session, token_id.issuer, token_id.jti, token_id.keep_until)
-    except IntegrityError:
-        pass

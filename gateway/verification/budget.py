@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -33,15 +33,6 @@ _ASKED = Prepared(
 )
 _SPEND = Prepared(insert(_probe))
 # Every parameter set carries every probe column; the delete ignores first_asked_at.
-_REFUND = Prepared(
-    delete(_probe).where(
-        _probe.c.institution == bindparam("institution"),
-        _probe.c.enterprise == bindparam("enterprise"),
-        _probe.c.predicate == bindparam("predicate"),
-        _probe.c.day == bindparam("day"),
-        _probe.c.threshold == bindparam("threshold"),
-    )
-)
 
 
 def platform_day(now: datetime) -> date:
@@ -86,33 +77,7 @@ def spend(
     now: datetime,
 ) -> None:
     """Record the thresholds in ``wanted`` not yet in ``asked``."""
-    _write_new_probes(session, _SPEND, institution, enterprise, asked, wanted, now)
-
-
-def refund(
-    session: Session,
-    institution: str,
-    enterprise: str,
-    asked: Mapping[str, set[str]],
-    wanted: Mapping[str, set[str]],
-    now: datetime,
-) -> None:
-    """Take back what :func:`spend` recorded, for a request that failed after all."""
-    _write_new_probes(session, _REFUND, institution, enterprise, asked, wanted, now)
-
-
-def _write_new_probes(
-    session: Session,
-    statement: Prepared,
-    institution: str,
-    enterprise: str,
-    asked: Mapping[str, set[str]],
-    wanted: Mapping[str, set[str]],
-    now: datetime,
-) -> None:
-    """Run ``statement`` (insert or delete) for each threshold in ``wanted`` not in ``asked``."""
-    rows = _new_probes(institution, enterprise, asked, wanted, now)
-    statement.run_many(session, rows)
+    _SPEND.run_many(session, _new_probes(institution, enterprise, asked, wanted, now))
 
 
 def _new_probes(

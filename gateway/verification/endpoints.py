@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import anyio
 from fastapi import APIRouter
 
-from gateway.access.endpoints import access_context
-from gateway.deps import BearerToken, HotPath, ServicesDep, caller_transaction
+from gateway.context import RequestContext
+from gateway.deps import BearerToken, HotPath, ServicesDep
+from gateway.hot_path import serve
 from gateway.principals.models import Role
 from gateway.services import Services
 from gateway.verification import service
@@ -27,17 +29,19 @@ def list_verifiers() -> list[dict[str, Any]]:
 async def verify(
     uscc: str, body: VerificationIn, token: BearerToken, services: ServicesDep, hot_path: HotPath
 ) -> VerificationOut:
-    # The hot path: authentication and the verification in one transaction, one thread hop.
-    return await anyio.to_thread.run_sync(_verify, services, token, uscc, body, limiter=hot_path)
+    decide = partial(_decide, services, uscc, body)
+    return await anyio.to_thread.run_sync(
+        serve, services, token, (Role.institution,), decide, limiter=hot_path
+    )
 
 
-def _verify(services: Services, token: str, uscc: str, body: VerificationIn) -> VerificationOut:
-    with caller_transaction(services, token, Role.institution) as (institution, session):
-        return service.verify(
-            access_context(services, session),
-            institution,
-            uscc,
-            body,
-            services.policy_data.verification.bisection_budget_per_day,
-            services.argument_hash_key,
-        )
+def _decide(
+    services: Services, uscc: str, body: VerificationIn, ctx: RequestContext
+) -> service.DecidedVerification:
+    return service.verify(
+        ctx,
+        uscc,
+        body,
+        services.policy_data.verification.bisection_budget_per_day,
+        services.argument_hash_key,
+    )

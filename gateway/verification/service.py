@@ -1,39 +1,38 @@
 """Answer yes/no questions about an enterprise without disclosing its values.
 
-Same order as reports: lock, decide once with the policy (mode ``verify``), enforce the
-bisection budget, fetch only what permitted predicates read, evaluate, append the ledger entry
+Same order as reports: decide once with the policy (mode ``verify``), fetch only what permitted
+predicates read, evaluate; then in the write section (``gateway.hot_path``) re-check what the
+decision relied on, enforce the bisection budget, count the uses and append the ledger entry
 (the bank's question and the answers — personal arguments as keyed hashes, never a value from
-the records) and only then answer.
+the records); only then answer.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
 from sqlmodel import Session
 
-from gateway import ledger_port
 from gateway.access import holdings, policy_input
-from gateway.access.events import AccessFacts, index_access
-from gateway.access.service import AccessContext, parse_subject
+from gateway.access.recording import AccessJob, AccessRecord
+from gateway.access.service import parse_subject
 from gateway.authorizations import service as authorizations
 from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog
-from gateway.db import lock_for_write
+from gateway.context import RequestContext
 from gateway.errors import Forbidden, InvalidInput, NotFound, RateLimited, ServiceUnavailable
 from gateway.policy.decision import Decision
 from gateway.policy.inputs import Predicate, Resource
-from gateway.principals.models import Principal
 from gateway.principals.status import effective_status
 from gateway.records import repository
 from gateway.subject_rights.visibility import marks_for
 from gateway.verification import budget
 from gateway.verification.hashing import keyed_hash
 from gateway.verification.schemas import CheckResult, VerificationIn, VerificationOut
+from gateway.writer import LedgerWrite
 from verifiers import InvalidArguments, PredicateSpec, UnknownPredicate, get_predicate, parse_args
 from verifiers.arguments import Arguments
 
@@ -131,64 +130,6 @@ def _event_checks(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    ctx: AccessContext
-    institution: Principal
-    subject: str
-    purpose: str
-    checks: list[ParsedCheck]
-    hash_key: bytes
-
-    def record(
-        self,
-        decision: Decision,
-        allowed: bool,
-        reason: str,
-        results: list[CheckResult] | None,
-        extra: dict[str, Any] | None = None,
-        undo: Callable[[Session], None] = lambda _: None,
-    ) -> int:
-        """Append the entry (the lock is let go while it reaches the disk, see
-        :func:`ledger_port.record_in_lock_order`), then index it; ``undo`` reverses what
-        this request wrote before, should the entry fail."""
-        entry = {
-            "type": "access.verify",
-            "caller": self.institution.id,
-            "caller_role": self.institution.role.value,
-            "enterprise": self.subject,
-            "purpose": self.purpose,
-            "decision": {"allow": allowed, "reason": reason, "policy_revision": decision.revision},
-            "authorizations": sorted(decision.authorizations_used) if allowed else [],
-            "checks": _entry_checks(self.checks, results, self.hash_key),
-            **(extra or {}),
-        }
-        index = ledger_port.record_in_lock_order(
-            self.ctx.session, self.ctx.ledger, entry, self.subject, undo
-        )
-        index_access(
-            self.ctx.session,
-            AccessFacts(
-                ledger_index=index,
-                at=self.ctx.now,
-                caller=self.institution.id,
-                caller_role=self.institution.role.value,
-                subject=self.subject,
-                action="verify",
-                purpose=self.purpose,
-                allowed=allowed,
-                reason=reason,
-                authorizations=entry["authorizations"],
-                detail={
-                    "checks": _event_checks(self.checks, results),
-                    "budget_exceeded": reason == "bisection_budget_exceeded",
-                    "over_budget": (extra or {}).get("over_budget", []),
-                },
-            ),
-        )
-        return index
-
-
 def _forwarded(
     checks: list[ParsedCheck], decision: Decision, grants: list[Authorization]
 ) -> dict[str, str]:
@@ -203,25 +144,94 @@ def _forwarded(
     return forwarded
 
 
-def verify(
-    ctx: AccessContext,
-    institution: Principal,
-    code: str,
-    body: VerificationIn,
-    daily_budget: int,
+@dataclass(frozen=True, slots=True)
+class DecidedVerification:
+    """A verification decided (see ``gateway.hot_path``): its write section and its answer."""
+
+    job: AccessJob
+    decision: Decision
+    results: list[CheckResult]
+    daily_budget: int
+
+    def answer(self, writes: list[LedgerWrite]) -> VerificationOut:
+        index = writes[0].index
+        record = self.job.record
+        if not self.decision.allow:
+            error = ServiceUnavailable if self.decision.failed_closed else Forbidden
+            raise error(
+                f"denied by policy: {self.decision.reason}",
+                detail={"reason": self.decision.reason, "ledger_index": index},
+            )
+        if self.job.refused is not None:
+            exceeded = self.job.refused.entry["over_budget"]
+            raise RateLimited(
+                f"daily budget of {self.daily_budget} distinct thresholds per predicate used "
+                f"up: {exceeded}",
+                detail={
+                    "reason": BUDGET_EXCEEDED,
+                    "predicates": exceeded,
+                    "ledger_index": index,
+                },
+            )
+        return VerificationOut(
+            enterprise=record.subject,
+            purpose=record.purpose,
+            results=self.results,
+            policy_revision=self.decision.revision,
+            authorizations_used=sorted(self.decision.authorizations_used),
+            ledger_index=index,
+        )
+
+
+BUDGET_EXCEEDED = "bisection_budget_exceeded"
+
+
+def _write(
+    record: AccessRecord,
+    decision: Decision,
+    checks: list[ParsedCheck],
+    results: list[CheckResult] | None,
     hash_key: bytes,
-) -> VerificationOut:
+    *,
+    allowed: bool,
+    reason: str,
+    over_budget: list[str] | None = None,
+) -> LedgerWrite:
+    used = sorted(decision.authorizations_used) if allowed else []
+    entry: dict[str, Any] = {
+        "decision": {"allow": allowed, "reason": reason, "policy_revision": decision.revision},
+        "checks": _entry_checks(checks, results, hash_key),
+    }
+    if over_budget is not None:
+        entry["over_budget"] = over_budget
+    return record.write(
+        allowed=allowed,
+        reason=reason,
+        authorizations=used,
+        entry=entry,
+        detail={
+            "checks": _event_checks(checks, results),
+            "budget_exceeded": reason == BUDGET_EXCEEDED,
+            "over_budget": over_budget or [],
+        },
+    )
+
+
+def verify(
+    ctx: RequestContext, code: str, body: VerificationIn, daily_budget: int, hash_key: bytes
+) -> DecidedVerification:
+    """Decide ``body`` about ``code`` for the calling institution (nothing written yet)."""
     subject = parse_subject(code)
     checks = parse_checks(body)
-    lock_for_write(ctx.session)
+    institution = ctx.caller
     if not repository.enterprise_exists(ctx.session, subject):
         raise NotFound(f"the platform holds nothing on {subject}")
-    request = _Request(ctx, institution, subject, body.purpose, checks, hash_key)
     grants = authorizations.in_force(ctx.session, subject, institution.id, body.purpose, ctx.now)
-    decision = ctx.engine.decide(
+    status = effective_status(ctx.session, institution, ctx.now, ctx.policy_data)
+    decision = ctx.policy_engine.decide(
         policy_input.build(
             principal=institution,
-            status=effective_status(ctx.session, institution, ctx.now),
+            status=status,
             action="verify",
             purpose=body.purpose,
             subject=subject,
@@ -230,37 +240,69 @@ def verify(
             authorizations=grants,
         )
     )
+    record = AccessRecord(institution, subject, "verify", body.purpose, ctx.now)
+    used = [g for g in grants if g.id in decision.authorizations_used]
     if not decision.allow:
-        index = request.record(decision, False, decision.reason, None)
-        error = ServiceUnavailable if decision.failed_closed else Forbidden
-        raise error(
-            f"denied by policy: {decision.reason}",
-            detail={"reason": decision.reason, "ledger_index": index},
-            keep_records=True,
+        denial = _write(
+            record, decision, checks, None, hash_key, allowed=False, reason=decision.reason
         )
+        job = AccessJob(record, status, used, ctx.policy_data, denial, allowed=False)
+        return DecidedVerification(job, decision, [], daily_budget)
+    thresholds = _thresholds(checks, decision, hash_key)
+    asked = budget.asked_today(ctx.session, institution.id, subject, thresholds, ctx.now)
+    # Over budget already: the write section will refuse it; fetch and evaluate nothing.
+    over = budget.over_budget(asked, thresholds, daily_budget)
+    results = None if over else _evaluate(ctx, subject, checks, decision, grants)
+
+    def spend_budget(session: Session) -> LedgerWrite | None:
+        asked = budget.asked_today(session, institution.id, subject, thresholds, ctx.now)
+        exceeded = budget.over_budget(asked, thresholds, daily_budget)
+        if exceeded:
+            return _write(
+                record,
+                decision,
+                checks,
+                None,
+                hash_key,
+                allowed=False,
+                reason=BUDGET_EXCEEDED,
+                over_budget=exceeded,
+            )
+        budget.spend(session, institution.id, subject, asked, thresholds, ctx.now)
+        return None
+
+    allowed = _write(
+        record, decision, checks, results, hash_key, allowed=True, reason=decision.reason
+    )
+    job = AccessJob(
+        record, status, used, ctx.policy_data, allowed, allowed=True, budget=spend_budget
+    )
+    return DecidedVerification(job, decision, results or [], daily_budget)
+
+
+def _thresholds(
+    checks: list[ParsedCheck], decision: Decision, hash_key: bytes
+) -> dict[str, set[str]]:
+    """predicate -> the thresholds (or argument digests) of this request the budget counts."""
     permitted = {e.predicate for e in decision.evaluate}
-    refusals = {r.predicate: r.reason for r in decision.refuse}
     thresholds: dict[str, set[str]] = {}
     for check in checks:
-        probe = check.probe(request.hash_key)
+        probe = check.probe(hash_key)
         if check.spec.name in permitted and probe is not None:
             thresholds.setdefault(check.spec.name, set()).add(probe)
-    asked = budget.asked_today(ctx.session, institution.id, subject, thresholds, ctx.now)
-    exceeded = budget.over_budget(asked, thresholds, daily_budget)
-    if exceeded:
-        index = request.record(
-            decision, False, "bisection_budget_exceeded", None, {"over_budget": exceeded}
-        )
-        raise RateLimited(
-            f"daily budget of {daily_budget} distinct thresholds per predicate used up: {exceeded}",
-            detail={
-                "reason": "bisection_budget_exceeded",
-                "predicates": exceeded,
-                "ledger_index": index,
-            },
-            keep_records=True,
-        )
-    budget.spend(ctx.session, institution.id, subject, asked, thresholds, ctx.now)
+    return thresholds
+
+
+def _evaluate(
+    ctx: RequestContext,
+    subject: str,
+    checks: list[ParsedCheck],
+    decision: Decision,
+    grants: list[Authorization],
+) -> list[CheckResult]:
+    """Each check's answer: evaluated on what institutions may see where permitted."""
+    permitted = {e.predicate for e in decision.evaluate}
+    refusals = {r.predicate: r.reason for r in decision.refuse}
     wanted = {d for c in checks if c.spec.name in permitted for d in c.spec.datasets}
     held = holdings.shown_to_institutions(
         holdings.load(
@@ -298,19 +340,4 @@ def verify(
                 reason=verdict.reason,
             )
         )
-    used = [g for g in grants if g.id in decision.authorizations_used]
-    authorizations.count_use(ctx.session, used)
-
-    def undo(session: Session) -> None:
-        authorizations.uncount_use(session, used)
-        budget.refund(session, institution.id, subject, asked, thresholds, ctx.now)
-
-    index = request.record(decision, True, decision.reason, results, undo=undo)
-    return VerificationOut(
-        enterprise=subject,
-        purpose=body.purpose,
-        results=results,
-        policy_revision=decision.revision,
-        authorizations_used=sorted(decision.authorizations_used),
-        ledger_index=index,
-    )
+    return results
