@@ -16,15 +16,15 @@ token, as every authenticated request does.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session
 
 from gateway.context import RequestContext
 from gateway.deps import check_role, request_context
-from gateway.errors import ServiceUnavailable
+from gateway.errors import CredgateError, ServiceUnavailable
 from gateway.principals.auth import TokenId, remember_once, verify_token
 from gateway.principals.models import Role
 from gateway.services import Services
@@ -32,6 +32,7 @@ from gateway.writer import LedgerWrite, Locks, RequestWriter, Stale, WriteJob
 
 T_co = TypeVar("T_co", covariant=True)
 T = TypeVar("T")
+K = TypeVar("K")
 MAX_ATTEMPTS = 3
 
 
@@ -72,53 +73,109 @@ def serve(
     decide: Callable[[RequestContext], Decided[T]],
 ) -> T:
     """Authenticate, decide and answer one request as the module says."""
+    outcome = serve_each(services, token, roles, [""], lambda ctx, _: decide(ctx))[""]
+    if isinstance(outcome, CredgateError):
+        raise outcome
+    return outcome
+
+
+def serve_each(
+    services: Services,
+    token: str,
+    roles: tuple[Role, ...],
+    keys: Sequence[K],
+    decide: Callable[[RequestContext, K], Decided[T]],
+) -> dict[K, T | CredgateError]:
+    """One request asking the same about each of ``keys`` (a batch of enterprises): each
+    key decided, written and answered on its own — in one write job, so one token spent and
+    one batch — with its answer or its error. Only a failure of the request itself (its
+    token, its caller's role, the batch not recorded) is raised."""
     writer = writer_of(services)
+    outcomes: dict[K, T | CredgateError] = {}
+    undecided = list(keys)
+    token_id: TokenId | None = None
     for _ in range(MAX_ATTEMPTS):
         now = services.clock.now()
+        decided: dict[K, Decided[T]] = {}
         with Session(services.engine, expire_on_commit=False) as session:
-            caller, token_id = verify_token(session, token, services.token_rules, now)
+            caller, verified = verify_token(session, token, services.token_rules, now)
             try:
                 check_role(caller, roles)
-                decided = decide(request_context(services, session, caller, now))
+                ctx = request_context(services, session, caller, now)
+                for key in undecided:
+                    try:
+                        decided[key] = decide(ctx, key)
+                    except CredgateError as exc:
+                        outcomes[key] = exc
             except BaseException:
                 session.rollback()
-                writer.submit(_SpendToken(token_id, now))
+                if token_id is None:
+                    writer.submit(_Parts(verified, now, {}))
                 raise
             session.rollback()  # the read ends here: nothing was written
-        try:
-            writes = writer.submit(_WithToken(token_id, now, decided.job))
-        except Stale:
-            continue
-        return decided.answer(writes)
-    writer.submit(_SpendToken(token_id, now))
-    raise ServiceUnavailable(
-        "what this request relies on kept changing while it was decided; try again"
-    )
+        parts = {key: _Part(d.job) for key, d in decided.items()}
+        writer.submit(_Parts(None if token_id else verified, now, parts))
+        token_id = verified
+        undecided = []
+        for key, part in parts.items():
+            if part.stale:
+                undecided.append(key)
+            elif part.error is not None:
+                outcomes[key] = part.error
+            else:
+                try:
+                    outcomes[key] = decided[key].answer(part.writes)
+                except CredgateError as exc:
+                    outcomes[key] = exc
+        if not undecided:
+            return outcomes
+    for key in undecided:
+        outcomes[key] = ServiceUnavailable(
+            "what this request relies on kept changing while it was decided; try again"
+        )
+    return outcomes
 
 
-class _SpendToken:
-    """Only the token id: for a request that failed before it had anything to write."""
+class _Part:
+    """One key's job inside a request's write job."""
 
-    def __init__(self, token_id: TokenId, now: datetime) -> None:
-        self._token_id, self._now = token_id, now
+    __slots__ = ("error", "job", "stale", "writes")
+
+    def __init__(self, job: WriteJob) -> None:
+        self.job = job
+        self.writes: list[LedgerWrite] = []
+        self.stale = False
+        self.error: CredgateError | None = None
+
+
+class _Parts:
+    """A request's write job: its token id first (a replayed token fails the whole request
+    before anything is written), then each part in a savepoint of its own — a part whose
+    decision went stale, or that failed, is rolled back alone."""
+
+    def __init__(self, token_id: TokenId | None, now: datetime, parts: dict[Any, _Part]) -> None:
+        self._token_id, self._now, self._parts = token_id, now, parts
 
     def locks(self) -> Locks:
-        return Locks()
+        locks = [part.job.locks() for part in self._parts.values()]
+        return Locks(
+            grants=tuple(g for lock in locks for g in lock.grants),
+            principals=tuple(p for lock in locks for p in lock.principals),
+            budgets=tuple(b for lock in locks for b in lock.budgets),
+        )
 
     def apply(self, session: Session) -> list[LedgerWrite]:
-        remember_once(session, self._token_id, self._now)
-        return []
-
-
-class _WithToken:
-    """``job`` after its token id: a replayed token fails the job before it writes."""
-
-    def __init__(self, token_id: TokenId, now: datetime, job: WriteJob) -> None:
-        self._token_id, self._now, self._job = token_id, now, job
-
-    def locks(self) -> Locks:
-        return self._job.locks()
-
-    def apply(self, session: Session) -> list[LedgerWrite]:
-        remember_once(session, self._token_id, self._now)
-        return self._job.apply(session)
+        if self._token_id is not None:
+            remember_once(session, self._token_id, self._now)
+        writes: list[LedgerWrite] = []
+        for part in self._parts.values():
+            try:
+                with session.begin_nested():
+                    part.writes = part.job.apply(session)
+            except Stale:
+                part.stale = True
+            except CredgateError as exc:
+                part.error = exc
+            else:
+                writes.extend(part.writes)
+        return writes

@@ -10,11 +10,19 @@ from fastapi import APIRouter
 
 from gateway.context import RequestContext
 from gateway.deps import BearerToken, HotPath, ServicesDep
-from gateway.hot_path import serve
+from gateway.error_handlers import status_for
+from gateway.errors import CredgateError
+from gateway.hot_path import serve, serve_each
 from gateway.principals.models import Role
 from gateway.services import Services
 from gateway.verification import service
-from gateway.verification.schemas import VerificationIn, VerificationOut
+from gateway.verification.schemas import (
+    BatchItemOut,
+    BatchVerificationIn,
+    BatchVerificationOut,
+    VerificationIn,
+    VerificationOut,
+)
 from verifiers import describe
 
 router = APIRouter(tags=["verification"])
@@ -45,3 +53,40 @@ def _decide(
         services.policy_data.verification.bisection_budget_per_day,
         services.argument_hash_key,
     )
+
+
+@router.post("/v1/verifications", response_model=BatchVerificationOut)
+async def verify_batch(
+    body: BatchVerificationIn, token: BearerToken, services: ServicesDep, hot_path: HotPath
+) -> BatchVerificationOut:
+    """The same checks about up to 64 enterprises: each enterprise decided, budgeted, logged
+    (one ledger entry each) and answered on its own; ``items`` in the order asked."""
+    return await anyio.to_thread.run_sync(_verify_batch, services, token, body, limiter=hot_path)
+
+
+def _verify_batch(
+    services: Services, token: str, body: BatchVerificationIn
+) -> BatchVerificationOut:
+    one = body.for_one()
+    outcomes = serve_each(
+        services,
+        token,
+        (Role.institution,),
+        body.enterprises,
+        lambda ctx, uscc: _decide(services, uscc, one, ctx),
+    )
+    return BatchVerificationOut(
+        purpose=body.purpose, items=[_item(uscc, outcomes[uscc]) for uscc in body.enterprises]
+    )
+
+
+def _item(uscc: str, outcome: VerificationOut | CredgateError) -> BatchItemOut:
+    if isinstance(outcome, CredgateError):
+        return BatchItemOut(
+            enterprise=uscc,
+            status=status_for(outcome),
+            error=outcome.code,
+            message=outcome.message,
+            detail=outcome.detail,
+        )
+    return BatchItemOut(enterprise=uscc, status=200, result=outcome)
