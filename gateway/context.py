@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from gateway import ledger_port
-from gateway.access.events import AccessFacts, index_access
-from gateway.access.live_sources import LiveSources
+from gateway.access_index import AccessFacts, index_access
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.policy.data import PenaltyPublicationParams, PolicyData
 from gateway.policy.engine import PolicyEngine
 from gateway.principals.models import Principal
+from ledger.log import Ledger
+
+if TYPE_CHECKING:
+    from gateway.access.live_sources import LiveSources
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class RequestContext:
     catalog: Catalog
     policy_data: PolicyData
     policy_engine: PolicyEngine
-    ledger: ledger_port.LedgerPort | None
+    ledger: Ledger | None
     live: LiveSources | None
     audience: str
 

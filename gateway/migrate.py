@@ -15,7 +15,7 @@ MODEL_MODULES = (
 OPTIONAL_MODEL_MODULES = (
     "ledger.sql_store",
     "gateway.authorizations.models",
-    "gateway.access.events",
+    "gateway.access_index",
     "gateway.verification.models",
     "gateway.subject_rights.models",
     "gateway.oversight.models",

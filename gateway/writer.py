@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from gateway import ledger_port
-from gateway.access.events import AccessFacts, index_access
+from gateway.access_index import AccessFacts, index_access
 from gateway.db import CommitNotDurable, lock_for_write
 from gateway.errors import CredgateError, ServiceUnavailable
 

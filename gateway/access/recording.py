@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from gateway.access.events import AccessFacts
+from gateway.access_index import AccessFacts
 from gateway.authorizations import service as authorizations
 from gateway.authorizations.models import Authorization
+from gateway.oversight.status import status_now
 from gateway.policy.data import PolicyData
 from gateway.principals.models import Principal, PrincipalStatus
-from gateway.principals.status import status_now
 from gateway.writer import LedgerWrite, Locks, Stale
 
 

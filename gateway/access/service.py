@@ -23,9 +23,9 @@ from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog, DatasetSpec
 from gateway.context import RequestContext
 from gateway.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from gateway.oversight.status import effective_status
 from gateway.policy.decision import Decision
 from gateway.principals.models import Role
-from gateway.principals.status import effective_status
 from gateway.records import repository
 from gateway.subject_rights.visibility import marks_for
 from gateway.writer import LedgerWrite

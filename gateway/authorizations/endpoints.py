@@ -10,51 +10,30 @@ from fastapi.responses import JSONResponse
 from gateway import idempotency
 from gateway.authorizations import service
 from gateway.authorizations.schemas import AuthorizationOut, GrantIn
-from gateway.db import lock_for_write
-from gateway.deps import EnterpriseCaller, IdempotencyKey, PrincipalDep, ServicesDep, SessionDep
+from gateway.deps import Ctx, EnterpriseCtx, IdempotencyKey
 
 router = APIRouter(tags=["authorizations"])
-
-
-def _rules(services: ServicesDep) -> service.GrantRules:
-    data = services.policy_data
-    return service.GrantRules(
-        audience=services.settings.audience,
-        purposes=frozenset(data.purposes),
-        max_lifetime=data.max_authorization_lifetime,
-    )
 
 
 @router.post("/v1/authorizations", response_model=AuthorizationOut, status_code=201)
 def grant_authorization(
     body: GrantIn,
-    enterprise: EnterpriseCaller,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: EnterpriseCtx,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    lock_for_write(session)  # the idempotency lookup and the grant form one locked unit
-    now = services.clock.now()
+    ctx.write()  # the idempotency lookup and the grant form one locked unit
 
     def grant() -> tuple[int, dict[str, Any]]:
-        authorization, created = service.grant(
-            session,
-            services.catalog,
-            _rules(services),
-            services.ledger,
-            enterprise,
-            body.token,
-            now,
-        )
-        return (201 if created else 200), AuthorizationOut.of(authorization, now).model_dump(
+        authorization, created = service.grant(ctx, body.token)
+        return (201 if created else 200), AuthorizationOut.of(authorization, ctx.now).model_dump(
             mode="json"
         )
 
     status, reply = idempotency.once_for_post(
-        session,
-        enterprise.id,
+        ctx.session,
+        ctx.caller.id,
         idempotency_key,
-        now,
+        ctx.now,
         grant,
         path="/v1/authorizations",
         body=body.model_dump(),
@@ -65,23 +44,20 @@ def grant_authorization(
 @router.post("/v1/authorizations/{authorization_id}/revoke", response_model=AuthorizationOut)
 def revoke_authorization(
     authorization_id: str,
-    enterprise: EnterpriseCaller,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: EnterpriseCtx,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    lock_for_write(session)
-    now = services.clock.now()
+    ctx.write()
 
     def revoke() -> tuple[int, dict[str, Any]]:
-        authorization = service.revoke(session, services.ledger, enterprise, authorization_id, now)
-        return 200, AuthorizationOut.of(authorization, now).model_dump(mode="json")
+        authorization = service.revoke(ctx, authorization_id)
+        return 200, AuthorizationOut.of(authorization, ctx.now).model_dump(mode="json")
 
     status, reply = idempotency.once_for_post(
-        session,
-        enterprise.id,
+        ctx.session,
+        ctx.caller.id,
         idempotency_key,
-        now,
+        ctx.now,
         revoke,
         path=f"/v1/authorizations/{authorization_id}/revoke",
     )
@@ -89,17 +65,12 @@ def revoke_authorization(
 
 
 @router.get("/v1/authorizations", response_model=list[AuthorizationOut])
-def list_authorizations(
-    principal: PrincipalDep, session: SessionDep, services: ServicesDep
-) -> list[AuthorizationOut]:
-    now = services.clock.now()
-    return [AuthorizationOut.of(a, now) for a in service.visible_to(session, principal)]
+def list_authorizations(ctx: Ctx) -> list[AuthorizationOut]:
+    return [AuthorizationOut.of(a, ctx.now) for a in service.visible_to(ctx.session, ctx.caller)]
 
 
 @router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)
-def get_authorization(
-    authorization_id: str, principal: PrincipalDep, session: SessionDep, services: ServicesDep
-) -> AuthorizationOut:
+def get_authorization(authorization_id: str, ctx: Ctx) -> AuthorizationOut:
     return AuthorizationOut.of(
-        service.get_visible(session, principal, authorization_id), services.clock.now()
+        service.get_visible(ctx.session, ctx.caller, authorization_id), ctx.now
     )

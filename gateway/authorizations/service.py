@@ -29,10 +29,9 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from gateway import ledger_port
 from gateway.authorizations.models import Authorization, AuthorizationState
 from gateway.catalog.model import Catalog
-from gateway.db import lock_for_write
+from gateway.context import RequestContext
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from gateway.prepared import Prepared
 from gateway.principals import repository as principals
@@ -184,18 +183,21 @@ def _ledger_view(authorization: Authorization) -> dict[str, Any]:
     }
 
 
-def grant(
-    session: Session,
-    catalog: Catalog,
-    rules: GrantRules,
-    ledger: ledger_port.LedgerPort | None,
-    enterprise: Principal,
-    token: str,
-    now: datetime,
-) -> tuple[Authorization, bool]:
-    """Store a new authorization and its ledger entry; the same JWS again changes nothing."""
-    lock_for_write(session)
-    authorization = parse_grant(session, catalog, rules, enterprise, token, now)
+def rules_of(ctx: RequestContext) -> GrantRules:
+    """The rules a grant is checked against: the gateway's audience and the policy data."""
+    return GrantRules(
+        audience=ctx.audience,
+        purposes=frozenset(ctx.policy_data.purposes),
+        max_lifetime=ctx.policy_data.max_authorization_lifetime,
+    )
+
+
+def grant(ctx: RequestContext, token: str) -> tuple[Authorization, bool]:
+    """Store the calling enterprise's new authorization and its ledger entry; the same JWS
+    again changes nothing."""
+    ctx.write()
+    session = ctx.session
+    authorization = parse_grant(session, ctx.catalog, rules_of(ctx), ctx.caller, token, ctx.now)
     existing = session.get(Authorization, authorization.id)
     if existing is not None:
         if existing.token != token:
@@ -206,20 +208,17 @@ def grant(
     session.add(authorization)
     session.flush()
     entry = {"type": "authorization.granted", **_ledger_view(authorization)}
-    authorization.grant_ledger_index = ledger_port.record(ledger, entry, subject=enterprise.id)
+    authorization.grant_ledger_index = ctx.record(entry, ctx.caller.id)
     session.add(authorization)
     return authorization, True
 
 
-def revoke(
-    session: Session,
-    ledger: ledger_port.LedgerPort | None,
-    enterprise: Principal,
-    authorization_id: str,
-    now: datetime,
-) -> Authorization:
-    """End an authorization at once. Requests deciding under it wait for this, or see it."""
-    lock_for_write(session)
+def revoke(ctx: RequestContext, authorization_id: str) -> Authorization:
+    """End the calling enterprise's authorization at once. A request whose write section
+    holds it is ordered before this; one that decided under it and writes later decides
+    again (``gateway.hot_path``)."""
+    ctx.write()
+    session, enterprise, now = ctx.session, ctx.caller, ctx.now
     result = session.execute(
         update(Authorization)
         .where(
@@ -242,7 +241,7 @@ def revoke(
         "purpose": authorization.purpose,
         "revoked_at": now.isoformat(),
     }
-    authorization.revoke_ledger_index = ledger_port.record(ledger, entry, subject=enterprise.id)
+    authorization.revoke_ledger_index = ctx.record(entry, enterprise.id)
     session.add(authorization)
     return authorization
 

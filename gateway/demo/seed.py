@@ -8,8 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from gateway.client import sign_authorization
-from gateway.db import lock_for_write, unit_of_work
+from gateway.db import unit_of_work
 from gateway.demo.generator import DemoData
+from gateway.deps import request_context
 from gateway.ingestion.schemas import BatchIn, BatchMode, BatchRecordIn
 from gateway.ingestion.service import ingest_batch
 from gateway.principals import repository as principal_repository
@@ -159,16 +160,8 @@ def grant_authorization(
         expires_at=start + int(timedelta(days=days).total_seconds()),
         authorization_id=authorization_id,
     )
-    rules = authorizations.GrantRules(
-        audience=services.settings.audience,
-        purposes=frozenset(services.policy_data.purposes),
-        max_lifetime=services.policy_data.max_authorization_lifetime,
-    )
-    with unit_of_work(services.engine) as session:
-        lock_for_write(session)
+    with unit_of_work(services.engine, write=True) as session:
         owner = principal_repository.get(session, enterprise)
         assert owner is not None
-        grant, _ = authorizations.grant(
-            session, services.catalog, rules, services.ledger, owner, token, now
-        )
+        grant, _ = authorizations.grant(request_context(services, session, owner, now), token)
         return grant.id

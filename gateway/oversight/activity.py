@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.oversight.detectors import BUDGET_REASON, by_local_day, unauthorized
 from gateway.oversight.schemas import ActivityOut, AuthorizationsOut, Counts, DayVolume
 

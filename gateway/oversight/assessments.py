@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from gateway import ledger_port
-from gateway.db import lock_for_write
+from gateway.context import RequestContext
 from gateway.errors import InvalidInput, NotFound
 from gateway.oversight import repository
 from gateway.oversight.models import Assessment, Outcome
@@ -31,8 +30,12 @@ def ledger_subject(institution_id: str) -> str:
     return f"{SUBJECT_PREFIX}{institution_id}"
 
 
-def get_institution(session: Session, institution_id: str) -> Principal:
-    principal = principals.get(session, institution_id)
+def get_institution(
+    session: Session, institution_id: str, *, for_change: bool = False
+) -> Principal:
+    """The institution (its row locked for a change of its standing with ``for_change``)."""
+    get = principals.get_for_change if for_change else principals.get
+    principal = get(session, institution_id)
     if principal is None or principal.role is not Role.institution:
         raise NotFound(f"no institution {institution_id!r}")
     return principal
@@ -60,18 +63,13 @@ def _check(body: AssessmentIn, now: datetime, data: PolicyData) -> None:
 
 
 def record(
-    session: Session,
-    ledger: ledger_port.LedgerPort | None,
-    data: PolicyData,
-    assessor: Principal,
-    institution_id: str,
-    body: AssessmentIn,
-    now: datetime,
+    ctx: RequestContext, institution_id: str, body: AssessmentIn
 ) -> tuple[Assessment, Standing]:
-    """Record ``body`` as ``assessor``'s assessment of the institution; returns it and the
-    institution's standing after it."""
-    lock_for_write(session)
-    institution = get_institution(session, institution_id)
+    """Record ``body`` as the calling assessor's assessment of the institution; returns it
+    and the institution's standing after it."""
+    ctx.write()
+    session, data, assessor, now = ctx.session, ctx.policy_data, ctx.caller, ctx.now
+    institution = get_institution(session, institution_id, for_change=True)
     _check(body, now, data)
     zone = data.oversight.zone
     before = standing_from(
@@ -103,5 +101,5 @@ def record(
         "status_before": before.status.value,
         "status_after": after.status.value,
     }
-    draft.ledger_index = ledger_port.record(ledger, entry, subject=ledger_subject(institution.id))
+    draft.ledger_index = ctx.record(entry, ledger_subject(institution.id))
     return repository.add_assessment(session, draft), after

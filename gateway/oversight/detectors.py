@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.authorizations.models import Authorization
 from gateway.policy.data import (
     BisectionParams,

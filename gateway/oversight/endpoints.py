@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from gateway.access import access_log
 from gateway.access.schemas import AccessLogPageOut
-from gateway.deps import Assessor, ServicesDep, SessionDep
+from gateway.deps import AssessorCtx
 from gateway.oversight import assessments, service
 from gateway.oversight.detectors import Kind
 from gateway.oversight.schemas import (
@@ -29,64 +29,46 @@ Until = Annotated[datetime | None, Query(description="end of the period, exclusi
 LEDGER_INDEX_HEADER = "Credgate-Ledger-Index"
 
 
-def _context(services: ServicesDep, session: SessionDep) -> service.OversightContext:
-    return service.OversightContext(
-        session=session, ledger=services.ledger, data=services.policy_data, now=services.clock.now()
-    )
-
-
 @router.get("/institutions", response_model=InstitutionListOut)
 def list_institutions(
-    _: Assessor,
-    services: ServicesDep,
-    session: SessionDep,
+    ctx: AssessorCtx,
     since: Since = None,
     until: Until = None,
 ) -> InstitutionListOut:
-    ctx = _context(services, session)
     return service.institutions(ctx, service.period(since, until, ctx.now))
 
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionDetailOut)
 def institution_detail(
     institution_id: str,
-    _: Assessor,
-    services: ServicesDep,
-    session: SessionDep,
+    ctx: AssessorCtx,
     since: Since = None,
     until: Until = None,
 ) -> InstitutionDetailOut:
-    ctx = _context(services, session)
     return service.institution(ctx, institution_id, service.period(since, until, ctx.now))
 
 
 @router.get("/anomalies", response_model=AnomaliesOut)
 def list_anomalies(
-    _: Assessor,
-    services: ServicesDep,
-    session: SessionDep,
+    ctx: AssessorCtx,
     since: Since = None,
     until: Until = None,
     institution: str | None = None,
     kind: Kind | None = None,
 ) -> AnomaliesOut:
-    ctx = _context(services, session)
     return service.anomalies(ctx, service.period(since, until, ctx.now), institution, kind)
 
 
 @router.get("/institutions/{institution_id}/export")
 def export_accesses(
     institution_id: str,
-    assessor: Assessor,
-    services: ServicesDep,
-    session: SessionDep,
+    ctx: AssessorCtx,
     since: Since = None,
     until: Until = None,
     format: Annotated[Literal["json", "csv"], Query(description="json carries proofs")] = "json",
 ) -> Response:
-    ctx = _context(services, session)
     window = service.period(since, until, ctx.now)
-    made, index = service.export_accesses(ctx, assessor, institution_id, window, format)
+    made, index = service.export_accesses(ctx, ctx.caller, institution_id, window, format)
     name = f"{institution_id}-accesses.{format}"
     return Response(
         content=made.body,
@@ -106,15 +88,10 @@ def export_accesses(
 def record_assessment(
     institution_id: str,
     body: AssessmentIn,
-    assessor: Assessor,
-    services: ServicesDep,
-    session: SessionDep,
+    ctx: AssessorCtx,
     response: Response,
 ) -> AssessmentOut:
-    now = services.clock.now()
-    recorded, after = assessments.record(
-        session, services.ledger, services.policy_data, assessor, institution_id, body, now
-    )
+    recorded, after = assessments.record(ctx, institution_id, body)
     response.headers["Credgate-Institution-Status"] = after.status.value
     return service.assessment_out(recorded)
 
@@ -126,15 +103,13 @@ def record_assessment(
 )
 def institution_ledger(
     institution_id: str,
-    _: Assessor,
-    services: ServicesDep,
-    session: SessionDep,
+    ctx: AssessorCtx,
     limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
     before: Annotated[int | None, Query(ge=0)] = None,
     size: Annotated[int | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The institution's assessments and exports as ledger entries with inclusion proofs,
     in the access log's format (``credgate ledger verify`` checks it offline)."""
-    principal = assessments.get_institution(session, institution_id)
+    principal = assessments.get_institution(ctx.session, institution_id)
     subject = assessments.ledger_subject(principal.id)
-    return access_log.page(services.ledger, subject, limit, before, size)
+    return access_log.page(ctx.ledger, subject, limit, before, size)

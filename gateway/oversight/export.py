@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.errors import InvalidInput, ServiceUnavailable
 from ledger.errors import EntryNotFound, LedgerError
 

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.authorizations.models import Authorization
 from gateway.oversight.models import Assessment
 from gateway.prepared import Prepared

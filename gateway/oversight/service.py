@@ -5,14 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlmodel import Session
-
-from gateway import ledger_port
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
+from gateway.context import RequestContext
 from gateway.errors import InvalidInput
 from gateway.oversight import activity, assessments, export, repository
 from gateway.oversight.detectors import Anomaly, Evidence, Kind, detect
@@ -28,21 +24,12 @@ from gateway.oversight.schemas import (
     StandingOut,
 )
 from gateway.oversight.standing import Standing, standing_from
-from gateway.policy.data import PolicyData
 from gateway.principals.models import Principal
 
 DEFAULT_PERIOD = timedelta(days=30)
 MAX_PERIOD = timedelta(days=366)
 # Periods are [since, until); the default until includes what happened at this very moment.
 _JUST_AFTER = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class OversightContext:
-    session: Session
-    ledger: Any
-    data: PolicyData
-    now: datetime
 
 
 def period(since: datetime | None, until: datetime | None, now: datetime) -> PeriodOut:
@@ -97,17 +84,19 @@ def anomaly_out(anomaly: Anomaly) -> AnomalyOut:
     )
 
 
-def _standing(ctx: OversightContext, principal: Principal, latest: Assessment | None) -> Standing:
-    return standing_from(principal, latest, ctx.now, ctx.data.assessment, ctx.data.oversight.zone)
+def _standing(ctx: RequestContext, principal: Principal, latest: Assessment | None) -> Standing:
+    return standing_from(
+        principal, latest, ctx.now, ctx.policy_data.assessment, ctx.policy_data.oversight.zone
+    )
 
 
 def _anomalies_by_institution(
-    ctx: OversightContext, window: PeriodOut, caller: str | None = None
+    ctx: RequestContext, window: PeriodOut, caller: str | None = None
 ) -> tuple[dict[str, list[AccessEvent]], dict[str, list[Anomaly]]]:
     """Events and anomalies in ``window``, by institution (one institution if ``caller``)."""
     session = ctx.session
     events = repository.events(session, window.since, window.until, caller)
-    baseline_from = window.since - timedelta(days=ctx.data.oversight.burst.baseline_days)
+    baseline_from = window.since - timedelta(days=ctx.policy_data.oversight.burst.baseline_days)
     history: dict[str, list[datetime]] = defaultdict(list)
     for who, at in repository.event_times(session, baseline_from, window.until, caller):
         history[who].append(at)
@@ -118,14 +107,14 @@ def _anomalies_by_institution(
     anomalies = {
         who: detect(
             Evidence(who, window.since, window.until, mine, history[who], grants),
-            ctx.data.oversight,
+            ctx.policy_data.oversight,
         )
         for who, mine in grouped.items()
     }
     return grouped, anomalies
 
 
-def institutions(ctx: OversightContext, window: PeriodOut) -> InstitutionListOut:
+def institutions(ctx: RequestContext, window: PeriodOut) -> InstitutionListOut:
     events, anomalies = _anomalies_by_institution(ctx, window)
     latest = repository.latest_assessments(ctx.session, ctx.now)
     listing = []
@@ -149,7 +138,7 @@ def institutions(ctx: OversightContext, window: PeriodOut) -> InstitutionListOut
 
 
 def institution(
-    ctx: OversightContext, institution_id: str, window: PeriodOut
+    ctx: RequestContext, institution_id: str, window: PeriodOut
 ) -> InstitutionDetailOut:
     principal = assessments.get_institution(ctx.session, institution_id)
     events, anomalies = _anomalies_by_institution(ctx, window, principal.id)
@@ -164,7 +153,7 @@ def institution(
         kind=principal.kind,
         period=window,
         standing=standing_out(principal, _standing(ctx, principal, latest)),
-        activity=activity.summarize(mine, ctx.data.oversight.zone),
+        activity=activity.summarize(mine, ctx.policy_data.oversight.zone),
         authorizations=activity.authorization_use(mine, received),
         anomalies=[anomaly_out(a) for a in anomalies.get(principal.id, [])],
         assessments=[
@@ -174,7 +163,7 @@ def institution(
 
 
 def anomalies(
-    ctx: OversightContext,
+    ctx: RequestContext,
     window: PeriodOut,
     institution_id: str | None = None,
     kind: Kind | None = None,
@@ -190,7 +179,7 @@ def anomalies(
 
 
 def export_accesses(
-    ctx: OversightContext,
+    ctx: RequestContext,
     assessor: Principal,
     institution_id: str,
     window: PeriodOut,
@@ -200,7 +189,7 @@ def export_accesses(
     principal = assessments.get_institution(ctx.session, institution_id)
     events = repository.events(ctx.session, window.since, window.until, principal.id)
     if fmt == "csv":
-        made = export.as_csv(ctx.ledger, events, ctx.data.oversight.zone)
+        made = export.as_csv(ctx.ledger, events, ctx.policy_data.oversight.zone)
     else:
         made = export.as_json(ctx.ledger, principal.id, window.since, window.until, events, ctx.now)
     entry = {
@@ -213,5 +202,5 @@ def export_accesses(
         "entries": made.entries,
         "sha256": hashlib.sha256(made.body).hexdigest(),
     }
-    index = ledger_port.record(ctx.ledger, entry, subject=assessments.ledger_subject(principal.id))
+    index = ctx.record(entry, assessments.ledger_subject(principal.id))
     return made, index

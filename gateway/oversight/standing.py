@@ -1,5 +1,5 @@
 """An institution's standing: active, or suspended by an operator, a failed assessment or an
-overdue one. ``gateway.principals.status.effective_status`` tells the policy what this says.
+overdue one. ``gateway.oversight.status.effective_status`` tells the policy what this says.
 
 Due dates are calendar dates of the platform's time zone: an institution due on 1 March is
 suspended from 00:00 local time on 2 March (plus the grace days of the policy data).

@@ -18,6 +18,13 @@ def get(session: Session, principal_id: str) -> Principal | None:
     return session.get(Principal, principal_id)
 
 
+def get_for_change(session: Session, principal_id: str) -> Principal | None:
+    """The principal, its row locked (PostgreSQL) until the transaction ends: what changes its
+    standing takes this, so that a request's write section, which holds the row FOR SHARE
+    (``gateway.writer``), is ordered wholly before or after the change."""
+    return session.get(Principal, principal_id, with_for_update=True)
+
+
 _principal = Principal.__table__  # type: ignore[attr-defined]
 _key = PrincipalKey.__table__  # type: ignore[attr-defined]
 # Authentication runs on every request: one prepared statement, no ORM identity map.

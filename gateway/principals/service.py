@@ -75,7 +75,7 @@ def add_key(session: Session, principal_id: str, pem: str, now: datetime) -> Pri
 
 
 def set_status(session: Session, principal_id: str, status: PrincipalStatus) -> Principal:
-    principal = repository.get(session, principal_id)
+    principal = repository.get_for_change(session, principal_id)
     if principal is None:
         raise NotFound(f"no principal {principal_id!r}")
     principal.status = status

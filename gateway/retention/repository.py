@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Delete, delete, func, or_
 from sqlmodel import Session, col, select
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.authorizations.models import Authorization
 from gateway.records.models import DatasetRecord
 from gateway.verification.models import ThresholdProbe

@@ -16,14 +16,14 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from gateway import ledger_port
+from gateway.context import RequestContext
+from gateway.deps import request_context
 from gateway.ingestion import service as ingestion
 from gateway.ingestion.schemas import BatchRecordResult, BatchResult, RecordOutcome
 from gateway.principals.models import Principal
 from gateway.services import Services
 from gateway.subject_rights import objections, repository
 from gateway.subject_rights.models import Objection, ObjectionState
-from gateway.subject_rights.service import Desk
 
 ENDING = (RecordOutcome.superseded, RecordOutcome.retracted)
 
@@ -42,29 +42,23 @@ def _answers(session: Session, objection: Objection, change: BatchRecordResult) 
     return before.fields.get(objection.field) != after.fields.get(objection.field)
 
 
-def follow(
-    session: Session,
-    ledger: ledger_port.LedgerPort | None,
-    supplier: Principal,
-    batch: BatchResult,
-    now: datetime,
-) -> None:
-    """Mark the objections this batch answered as corrected (ledger entries fail closed)."""
+def follow(ctx: RequestContext, batch: BatchResult) -> None:
+    """Mark the objections the batch ``ctx.caller`` supplied answered as corrected (ledger
+    entries fail closed)."""
     changes = {r.record_id: r for r in batch.records if r.outcome in ENDING and r.record_id}
     if not changes:
         return
-    desk = Desk(session=session, ledger=ledger, now=now)
-    for objection in repository.active_objections_on(session, batch.dataset, changes):
+    for objection in repository.active_objections_on(ctx.session, batch.dataset, changes):
         change = changes[objection.record_id]
-        if not _answers(session, objection, change):
+        if not _answers(ctx.session, objection, change):
             continue
         how = "retracted" if change.outcome is RecordOutcome.retracted else "replaced"
         objection.corrected_version = change.version if how == "replaced" else None
         objections.transition(
-            desk,
+            ctx,
             objection,
             ObjectionState.corrected,
-            supplier.id,
+            ctx.caller.id,
             how=how,
             corrected_version=objection.corrected_version,
             batch_id=batch.batch_id,
@@ -78,7 +72,7 @@ async def following_corrections(app: FastAPI) -> AsyncIterator[None]:
 
     def listener(session: Session, supplier: Principal, batch: BatchResult, now: datetime) -> None:
         if session.get_bind() is services.engine:
-            follow(session, services.ledger, supplier, batch, now)
+            follow(request_context(services, session, supplier, now), batch)
 
     remove = ingestion.add_batch_listener(listener)
     try:

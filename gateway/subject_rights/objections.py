@@ -14,14 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from gateway.catalog.model import Catalog
-from gateway.db import lock_for_write
+from gateway.context import RequestContext
 from gateway.errors import Conflict, Forbidden, NotFound
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository
 from gateway.subject_rights.models import Objection, ObjectionState
 from gateway.subject_rights.schemas import ObjectionIn
 from gateway.subject_rights.service import (
-    Desk,
     check_field,
     evidence_of,
     new_id,
@@ -47,15 +46,15 @@ def ledger_entry(objection: Objection, kind: str, by: str, **extra: Any) -> dict
 
 
 def transition(
-    desk: Desk, objection: Objection, state: ObjectionState, by: str, **extra: Any
+    ctx: RequestContext, objection: Objection, state: ObjectionState, by: str, **extra: Any
 ) -> None:
     kind = "filed" if state is ObjectionState.open else state.value
     objection.state = state
-    objection.updated_at = desk.now
-    desk.session.add(objection)
-    desk.session.flush()  # a row the database refuses never reaches the ledger
+    objection.updated_at = ctx.now
+    ctx.session.add(objection)
+    ctx.session.flush()  # a row the database refuses never reaches the ledger
     objection.history = record_change(
-        desk,
+        ctx,
         objection.enterprise,
         ledger_entry(objection, kind, by, **extra),
         objection.history,
@@ -65,18 +64,18 @@ def transition(
 
 
 def file(
-    desk: Desk,
+    ctx: RequestContext,
     catalog: Catalog,
     enterprise: Principal,
     body: ObjectionIn,
     reply_within: timedelta,
 ) -> Objection:
-    lock_for_write(desk.session)
+    ctx.write()
     dataset = stored_dataset(catalog, body.dataset)
     check_field(dataset, body.field)
-    record = own_current_record(desk, enterprise, dataset, body.record_id)
+    record = own_current_record(ctx, enterprise, dataset, body.record_id)
     existing = repository.active_objection(
-        desk.session, enterprise.id, dataset.id, record.record_id, body.field
+        ctx.session, enterprise.id, dataset.id, record.record_id, body.field
     )
     if existing is not None:
         raise Conflict(
@@ -94,13 +93,13 @@ def file(
         reason=body.reason,
         evidence=evidence_of(body.evidence),
         state=ObjectionState.open,
-        filed_at=desk.now,
-        deadline=desk.now + reply_within,
-        updated_at=desk.now,
+        filed_at=ctx.now,
+        deadline=ctx.now + reply_within,
+        updated_at=ctx.now,
         history=[],
     )
     transition(
-        desk,
+        ctx,
         objection,
         ObjectionState.open,
         enterprise.id,
@@ -110,8 +109,8 @@ def file(
     return objection
 
 
-def _answerable(desk: Desk, principal: Principal, objection_id: str) -> Objection:
-    objection = repository.objection_for_update(desk.session, objection_id)
+def _answerable(ctx: RequestContext, principal: Principal, objection_id: str) -> Objection:
+    objection = repository.objection_for_update(ctx.session, objection_id)
     if objection is None or (
         principal.role is not Role.operator and principal.id != objection.source_id
     ):
@@ -124,35 +123,35 @@ def _answerable(desk: Desk, principal: Principal, objection_id: str) -> Objectio
     return objection
 
 
-def review(desk: Desk, source: Principal, objection_id: str) -> Objection:
+def review(ctx: RequestContext, source: Principal, objection_id: str) -> Objection:
     """The source takes the objection up; doing it twice changes nothing."""
-    lock_for_write(desk.session)
-    objection = _answerable(desk, source, objection_id)
+    ctx.write()
+    objection = _answerable(ctx, source, objection_id)
     if objection.state is ObjectionState.under_review:
         return objection
     if objection.state is not ObjectionState.open:
         raise Conflict(f"objection {objection_id} is already {objection.state.value}")
-    transition(desk, objection, ObjectionState.under_review, source.id)
+    transition(ctx, objection, ObjectionState.under_review, source.id)
     return objection
 
 
-def reject(desk: Desk, source: Principal, objection_id: str, reason: str) -> Objection:
+def reject(ctx: RequestContext, source: Principal, objection_id: str, reason: str) -> Objection:
     """The source keeps the record as it is and says why (the reason stays out of the ledger:
     it may quote the record)."""
-    lock_for_write(desk.session)
-    objection = _answerable(desk, source, objection_id)
+    ctx.write()
+    objection = _answerable(ctx, source, objection_id)
     if not objection.state.is_active:
         raise Conflict(f"objection {objection_id} is already {objection.state.value}")
     objection.resolution = reason
-    transition(desk, objection, ObjectionState.rejected, source.id)
+    transition(ctx, objection, ObjectionState.rejected, source.id)
     return objection
 
 
-def withdraw(desk: Desk, enterprise: Principal, objection_id: str) -> Objection:
+def withdraw(ctx: RequestContext, enterprise: Principal, objection_id: str) -> Objection:
     """The enterprise drops its own objection before it is answered; doing it twice changes
     nothing."""
-    lock_for_write(desk.session)
-    objection = repository.objection_for_update(desk.session, objection_id)
+    ctx.write()
+    objection = repository.objection_for_update(ctx.session, objection_id)
     if objection is None or objection.enterprise != enterprise.id:
         # the same answer whether the objection is someone else's or does not exist
         raise NotFound(f"no objection {objection_id!r} filed by {enterprise.id}")
@@ -163,12 +162,12 @@ def withdraw(desk: Desk, enterprise: Principal, objection_id: str) -> Objection:
             f"objection {objection_id} is already {objection.state.value}",
             detail={"objection_id": objection.id, "state": objection.state.value},
         )
-    transition(desk, objection, ObjectionState.withdrawn, enterprise.id)
+    transition(ctx, objection, ObjectionState.withdrawn, enterprise.id)
     return objection
 
 
-def visible(desk: Desk, principal: Principal, objection_id: str) -> Objection:
-    objection = desk.session.get(Objection, objection_id)
+def visible(ctx: RequestContext, principal: Principal, objection_id: str) -> Objection:
+    objection = ctx.session.get(Objection, objection_id)
     if objection is None or (
         principal.role is not Role.operator
         and principal.id not in (objection.enterprise, objection.source_id)
@@ -178,7 +177,7 @@ def visible(desk: Desk, principal: Principal, objection_id: str) -> Objection:
 
 
 def for_answerer(
-    desk: Desk,
+    ctx: RequestContext,
     principal: Principal,
     states: Sequence[ObjectionState] | None,
     overdue: bool | None,
@@ -186,16 +185,16 @@ def for_answerer(
 ) -> Sequence[Objection]:
     """A source's objections (an operator's: everyone's), newest first."""
     return repository.objections(
-        desk.session,
+        ctx.session,
         source_id=None if principal.role is Role.operator else principal.id,
         states=states,
-        overdue_at=None if overdue is None else desk.now,
+        overdue_at=None if overdue is None else ctx.now,
         overdue=bool(overdue),
         limit=limit,
     )
 
 
 def of_enterprise(
-    desk: Desk, enterprise: Principal, states: Sequence[ObjectionState] | None, limit: int
+    ctx: RequestContext, enterprise: Principal, states: Sequence[ObjectionState] | None, limit: int
 ) -> Sequence[Objection]:
-    return repository.objections(desk.session, enterprise=enterprise.id, states=states, limit=limit)
+    return repository.objections(ctx.session, enterprise=enterprise.id, states=states, limit=limit)

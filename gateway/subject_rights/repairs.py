@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gateway.catalog.model import Catalog
-from gateway.db import lock_for_write
+from gateway.context import RequestContext
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.policy.data import PenaltyPublicationParams
 from gateway.principals.models import Principal, Role
@@ -19,7 +19,6 @@ from gateway.subject_rights import repository, rules
 from gateway.subject_rights.models import CreditRepair, RepairState
 from gateway.subject_rights.schemas import RepairIn
 from gateway.subject_rights.service import (
-    Desk,
     evidence_of,
     new_id,
     own_current_record,
@@ -41,13 +40,15 @@ def ledger_entry(repair: CreditRepair, kind: str, by: str, **extra: Any) -> dict
     }
 
 
-def transition(desk: Desk, repair: CreditRepair, state: RepairState, by: str, **extra: Any) -> None:
+def transition(
+    ctx: RequestContext, repair: CreditRepair, state: RepairState, by: str, **extra: Any
+) -> None:
     kind = "applied" if state is RepairState.pending else state.value
     repair.state = state
-    desk.session.add(repair)
-    desk.session.flush()  # a row the database refuses never reaches the ledger
+    ctx.session.add(repair)
+    ctx.session.flush()  # a row the database refuses never reaches the ledger
     repair.history = record_change(
-        desk,
+        ctx,
         repair.enterprise,
         ledger_entry(repair, kind, by, **extra),
         repair.history,
@@ -56,14 +57,16 @@ def transition(desk: Desk, repair: CreditRepair, state: RepairState, by: str, **
     )
 
 
-def apply(desk: Desk, catalog: Catalog, enterprise: Principal, body: RepairIn) -> CreditRepair:
-    lock_for_write(desk.session)
+def apply(
+    ctx: RequestContext, catalog: Catalog, enterprise: Principal, body: RepairIn
+) -> CreditRepair:
+    ctx.write()
     dataset = stored_dataset(catalog, body.dataset)
     if dataset.id not in rules.REPAIRABLE:
         problem = f"only {sorted(rules.REPAIRABLE)} can be repaired"
         raise InvalidInput(f"dataset: {problem}", detail=[{"field": "dataset", "problem": problem}])
-    record = own_current_record(desk, enterprise, dataset, body.record_id)
-    existing = repository.standing_repair(desk.session, enterprise.id, dataset.id, record.record_id)
+    record = own_current_record(ctx, enterprise, dataset, body.record_id)
+    existing = repository.standing_repair(ctx.session, enterprise.id, dataset.id, record.record_id)
     if existing is not None:
         raise Conflict(
             f"repair {existing.id} of this record is already {existing.state.value}",
@@ -78,11 +81,11 @@ def apply(desk: Desk, catalog: Catalog, enterprise: Principal, body: RepairIn) -
         reason=body.reason,
         evidence=evidence_of(body.evidence),
         state=RepairState.pending,
-        applied_at=desk.now,
+        applied_at=ctx.now,
         history=[],
     )
     transition(
-        desk,
+        ctx,
         repair,
         RepairState.pending,
         enterprise.id,
@@ -91,8 +94,8 @@ def apply(desk: Desk, catalog: Catalog, enterprise: Principal, body: RepairIn) -
     return repair
 
 
-def _pending(desk: Desk, repair_id: str) -> CreditRepair:
-    repair = repository.repair_for_update(desk.session, repair_id)
+def _pending(ctx: RequestContext, repair_id: str) -> CreditRepair:
+    repair = repository.repair_for_update(ctx.session, repair_id)
     if repair is None:
         raise NotFound(f"no repair {repair_id!r}")
     if repair.state is not RepairState.pending:
@@ -101,23 +104,23 @@ def _pending(desk: Desk, repair_id: str) -> CreditRepair:
 
 
 def approve(
-    desk: Desk,
+    ctx: RequestContext,
     operator: Principal,
     repair_id: str,
     publication: PenaltyPublicationParams,
     note: str | None,
 ) -> CreditRepair:
-    lock_for_write(desk.session)
-    repair = _pending(desk, repair_id)
+    ctx.write()
+    repair = _pending(ctx, repair_id)
     # The window is dated by the version the enterprise applied about: what it asked to end.
     record = repository.record_version(
-        desk.session, repair.dataset, repair.record_id, repair.record_version
+        ctx.session, repair.dataset, repair.record_id, repair.record_version
     )
     fields = record.fields if record is not None else {}
-    repair.effective_at = rules.repair_takes_effect(repair.dataset, fields, desk.now, publication)
-    repair.decided_at, repair.decided_by, repair.decision_reason = desk.now, operator.id, note
+    repair.effective_at = rules.repair_takes_effect(repair.dataset, fields, ctx.now, publication)
+    repair.decided_at, repair.decided_by, repair.decision_reason = ctx.now, operator.id, note
     transition(
-        desk,
+        ctx,
         repair,
         RepairState.approved,
         operator.id,
@@ -126,16 +129,16 @@ def approve(
     return repair
 
 
-def reject(desk: Desk, operator: Principal, repair_id: str, reason: str) -> CreditRepair:
-    lock_for_write(desk.session)
-    repair = _pending(desk, repair_id)
-    repair.decided_at, repair.decided_by, repair.decision_reason = desk.now, operator.id, reason
-    transition(desk, repair, RepairState.rejected, operator.id)
+def reject(ctx: RequestContext, operator: Principal, repair_id: str, reason: str) -> CreditRepair:
+    ctx.write()
+    repair = _pending(ctx, repair_id)
+    repair.decided_at, repair.decided_by, repair.decision_reason = ctx.now, operator.id, reason
+    transition(ctx, repair, RepairState.rejected, operator.id)
     return repair
 
 
-def visible(desk: Desk, principal: Principal, repair_id: str) -> CreditRepair:
-    repair = desk.session.get(CreditRepair, repair_id)
+def visible(ctx: RequestContext, principal: Principal, repair_id: str) -> CreditRepair:
+    repair = ctx.session.get(CreditRepair, repair_id)
     if repair is None or (
         principal.role is not Role.operator and principal.id != repair.enterprise
     ):
@@ -144,6 +147,6 @@ def visible(desk: Desk, principal: Principal, repair_id: str) -> CreditRepair:
 
 
 def listed(
-    desk: Desk, enterprise: str | None, states: Sequence[RepairState] | None, limit: int
+    ctx: RequestContext, enterprise: str | None, states: Sequence[RepairState] | None, limit: int
 ) -> Sequence[CreditRepair]:
-    return repository.repairs(desk.session, enterprise=enterprise, states=states, limit=limit)
+    return repository.repairs(ctx.session, enterprise=enterprise, states=states, limit=limit)

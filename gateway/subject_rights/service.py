@@ -1,32 +1,19 @@
-"""What objections and repairs share: the request's context, the record they point at, and
+"""What objections and repairs share: the record they point at, and
 the ledger entry every state change makes about the enterprise (names and ids, never values).
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
-from gateway import ledger_port
 from gateway.catalog.model import Catalog, DatasetSpec
+from gateway.context import RequestContext
 from gateway.errors import InvalidInput, NotFound
 from gateway.principals.models import Principal
 from gateway.records.models import DatasetRecord
 from gateway.subject_rights import repository
 from gateway.subject_rights.schemas import EvidenceIn
-
-
-@dataclass(frozen=True, slots=True)
-class Desk:
-    """Where a request about subject rights is handled: one transaction, one clock reading."""
-
-    session: Session
-    ledger: ledger_port.LedgerPort | None
-    now: datetime
 
 
 def new_id(prefix: str) -> str:
@@ -56,10 +43,10 @@ def check_field(dataset: DatasetSpec, field: str | None) -> None:
 
 
 def own_current_record(
-    desk: Desk, enterprise: Principal, dataset: DatasetSpec, record_id: str
+    ctx: RequestContext, enterprise: Principal, dataset: DatasetSpec, record_id: str
 ) -> DatasetRecord:
     """The current version of the caller's record, locked against a concurrent correction."""
-    record = repository.current_record_for_update(desk.session, dataset.id, record_id)
+    record = repository.current_record_for_update(ctx.session, dataset.id, record_id)
     if record is None or record.uscc != enterprise.id:
         # the same answer whether the record is someone else's or does not exist
         raise NotFound(f"no current record {record_id!r} of {dataset.id} about {enterprise.id}")
@@ -71,7 +58,7 @@ def evidence_of(items: list[EvidenceIn]) -> list[dict[str, Any]]:
 
 
 def record_change(
-    desk: Desk,
+    ctx: RequestContext,
     subject: str,
     entry: dict[str, Any],
     history: list[dict[str, Any]],
@@ -79,6 +66,6 @@ def record_change(
     by: str,
 ) -> list[dict[str, Any]]:
     """Append ``entry`` to the ledger (fails closed) and return ``history`` with this change."""
-    index = ledger_port.record(desk.ledger, entry, subject=subject)
-    change = {"state": state, "at": desk.now.isoformat(), "by": by, "ledger_index": index}
+    index = ctx.record(entry, subject)
+    change = {"state": state, "at": ctx.now.isoformat(), "by": by, "ledger_index": index}
     return [*history, change]  # a new list, so the JSON column is seen as changed

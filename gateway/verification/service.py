@@ -24,9 +24,9 @@ from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
 from gateway.errors import Forbidden, InvalidInput, NotFound, RateLimited, ServiceUnavailable
+from gateway.oversight.status import effective_status
 from gateway.policy.decision import Decision
 from gateway.policy.inputs import Predicate, Resource
-from gateway.principals.status import effective_status
 from gateway.records import repository
 from gateway.subject_rights.visibility import marks_for
 from gateway.verification import budget

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.bootstrap import Services
 from gateway.db import unit_of_work
 from gateway.principals import service as principals

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.bootstrap import Services
 from gateway.clock import SettableClock
 from gateway.db import unit_of_work

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway import uscc
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.authorizations.models import Authorization
 
 _indexes = itertools.count(1000)

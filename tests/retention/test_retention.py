@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.authorizations.models import Authorization
 from gateway.bootstrap import Services
 from gateway.clock import SettableClock

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from gateway import uscc
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.bootstrap import Services
 from gateway.client import sign_authorization
 from gateway.principals.models import Role

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from gateway.access.events import AccessEvent
+from gateway.access_index import AccessEvent
 from gateway.bootstrap import Services
 from gateway.db import unit_of_work
 from gateway.principals import service as principals
@@ -276,8 +276,8 @@ def test_verifications_run_on_at_most_the_hot_path_threads(
     world: World, services: Services, monkeypatch: pytest.MonkeyPatch, threads: int
 ) -> None:
     services.settings.hot_path_threads = threads  # read when the first request comes
-    counting = Counting(verification_endpoints._verify)
-    monkeypatch.setattr(verification_endpoints, "_verify", counting)
+    counting = Counting(verification_endpoints._decide)
+    monkeypatch.setattr(verification_endpoints, "_decide", counting)
     licence = {"predicate": "licence_in_force", "args": {}}
     with ThreadPoolExecutor(6) as pool:
         answers = list(pool.map(lambda _: verify(world, licence).status_code, range(6)))
