@@ -21,7 +21,7 @@ from gateway.verification.schemas import CheckResult, VerificationIn, Verificati
 
 app = FastAPI(title="credgate framework floor")
 error_handlers.install(app)
-_LIMITER = anyio.CapacityLimiter(Settings().effective_hot_path_threads)
+_LIMITER = anyio.CapacityLimiter(Settings().hot_path_threads)
 
 
 def _answer(uscc: str, body: VerificationIn) -> VerificationOut:

@@ -91,7 +91,7 @@ async def get_hot_path(request: Request, services: ServicesDep) -> anyio.Capacit
     """The worker threads verifications and reports run on (see ``hot_path_threads``)."""
     limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "hot_path", None)
     if limiter is None:
-        limiter = anyio.CapacityLimiter(services.settings.effective_hot_path_threads)
+        limiter = anyio.CapacityLimiter(services.settings.hot_path_threads)
         request.app.state.hot_path = limiter
     return limiter
 

@@ -58,15 +58,9 @@ class Settings(BaseSettings):
     argument_hash_key_path: Path | None = None
 
     # Verifications and reports in progress at once per process (the rest queue in order).
-    # On SQLite their writes take turns anyway, and more threads only pass the interpreter
-    # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
-    hot_path_threads: int | None = Field(default=None, ge=1, le=256)
-
-    @property
-    def effective_hot_path_threads(self) -> int:
-        if self.hot_path_threads is not None:
-            return self.hot_path_threads
-        return 4 if self.effective_database_url.startswith("sqlite") else 16
+    # They decide outside any lock and their writes go to one writer in batches: the more
+    # decide at once, the larger the batches (measured: docs/performance.md).
+    hot_path_threads: int = Field(default=32, ge=1, le=256)
 
     @model_validator(mode="after")
     def _refuse_embedded_defaults_in_production(self) -> Settings:
