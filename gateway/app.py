@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from gateway import error_handlers
+from gateway import error_handlers, observability
 from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
@@ -53,9 +53,13 @@ def create_app(services: Services | None = None) -> FastAPI:
         version="0.1.0",
         summary="Privacy-preserving credit-data exchange gateway with a verifiable ledger",
         lifespan=lifespan,
+        # gateway.observability serves both pages from the package's own assets
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     error_handlers.install(app)
+    observability.install(app, services)
     # Routes are matched in order: the institutions' hot paths first.
     app.include_router(verification_router)
     app.include_router(access_router)

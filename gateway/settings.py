@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
     hot_path_threads: int | None = Field(default=None, ge=1, le=256)
 
+    # Prometheus metrics at GET /metrics, unauthenticated: scraped from the operators' intranet
+    # (docs/api.md); turn off where the port is reachable from outside it.
+    metrics_enabled: bool = True
+    # Log lines of `credgate serve`: "text" or "json" (one object per line), each with the
+    # request id; the --log-format option overrides it.
+    log_format: str = Field(default="text", pattern="^(text|json)$")
+
     @property
     def effective_hot_path_threads(self) -> int:
         if self.hot_path_threads is not None:
