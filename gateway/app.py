@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway import error_handlers, observability
@@ -19,6 +19,7 @@ from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
+from gateway.query_params import reject_unknown_query_parameters
 from gateway.settings import get_settings
 from gateway.subject_rights.endpoints import router as subject_rights_router
 from gateway.verification.endpoints import router as verification_router
@@ -56,6 +57,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         # gateway.observability serves both pages from the package's own assets
         docs_url=None,
         redoc_url=None,
+        # every route (routers included below inherit it): unknown query parameters are 422
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.services = services
     error_handlers.install(app)
