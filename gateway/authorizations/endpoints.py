@@ -12,6 +12,7 @@ from gateway.authorizations import service
 from gateway.authorizations.schemas import AuthorizationOut, GrantIn
 from gateway.db import lock_for_write
 from gateway.deps import EnterpriseCaller, IdempotencyKey, PrincipalDep, ServicesDep, SessionDep
+from gateway.pagination import PageDep
 
 router = APIRouter(tags=["authorizations"])
 
@@ -90,10 +91,13 @@ def revoke_authorization(
 
 @router.get("/v1/authorizations", response_model=list[AuthorizationOut])
 def list_authorizations(
-    principal: PrincipalDep, session: SessionDep, services: ServicesDep
+    principal: PrincipalDep, session: SessionDep, services: ServicesDep, paging: PageDep
 ) -> list[AuthorizationOut]:
     now = services.clock.now()
-    return [AuthorizationOut.of(a, now) for a in service.visible_to(session, principal)]
+    rows = paging.page(
+        service.visible_to(session, principal, paging.window), lambda a: (a.created_at, a.id)
+    )
+    return [AuthorizationOut.of(a, now) for a in rows]
 
 
 @router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)

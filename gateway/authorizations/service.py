@@ -34,6 +34,7 @@ from gateway.authorizations.models import Authorization, AuthorizationState
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gateway.pagination import Window, keyset
 from gateway.prepared import Prepared
 from gateway.principals import repository as principals
 from gateway.principals.auth import (
@@ -247,7 +248,10 @@ def revoke(
     return authorization
 
 
-def visible_to(session: Session, principal: Principal) -> Sequence[Authorization]:
+def visible_to(
+    session: Session, principal: Principal, window: Window | None = None
+) -> Sequence[Authorization]:
+    """Newest first; with ``window``, one page of them."""
     query = select(Authorization)
     if principal.role is Role.enterprise:
         query = query.where(Authorization.enterprise == principal.id)
@@ -255,6 +259,9 @@ def visible_to(session: Session, principal: Principal) -> Sequence[Authorization
         query = query.where(Authorization.institution == principal.id)
     elif principal.role not in (Role.operator, Role.assessor):
         raise Forbidden(f"a {principal.role.value} has no authorizations")
+    if window is not None:
+        order = [(col(Authorization.created_at), True), (col(Authorization.id), False)]
+        return session.exec(keyset(query, order, window)).all()
     return session.exec(
         query.order_by(col(Authorization.created_at).desc(), col(Authorization.id))
     ).all()

@@ -19,6 +19,7 @@ from gateway.oversight.schemas import (
     InstitutionDetailOut,
     InstitutionListOut,
 )
+from gateway.pagination import PageDep
 
 router = APIRouter(prefix="/v1/audit", tags=["oversight"])
 Since = Annotated[
@@ -40,11 +41,14 @@ def list_institutions(
     _: Assessor,
     services: ServicesDep,
     session: SessionDep,
+    paging: PageDep,
     since: Since = None,
     until: Until = None,
 ) -> InstitutionListOut:
     ctx = _context(services, session)
-    return service.institutions(ctx, service.period(since, until, ctx.now))
+    listing = service.institutions(ctx, service.period(since, until, ctx.now), paging.window)
+    listing.institutions = paging.page(listing.institutions, lambda i: (i.id,))
+    return listing
 
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionDetailOut)
@@ -65,13 +69,17 @@ def list_anomalies(
     _: Assessor,
     services: ServicesDep,
     session: SessionDep,
+    paging: PageDep,
     since: Since = None,
     until: Until = None,
     institution: str | None = None,
     kind: Kind | None = None,
 ) -> AnomaliesOut:
     ctx = _context(services, session)
-    return service.anomalies(ctx, service.period(since, until, ctx.now), institution, kind)
+    period = service.period(since, until, ctx.now)
+    found = service.anomalies(ctx, period, institution, kind, paging.window)
+    found.anomalies = paging.page(found.anomalies, service.anomaly_key)
+    return found
 
 
 @router.get("/institutions/{institution_id}/export")

@@ -20,9 +20,10 @@ from gateway.deps import (
     SessionDep,
     Source,
 )
+from gateway.pagination import Key, PageDep
 from gateway.subject_rights import objections, repairs
 from gateway.subject_rights.corrections import following_corrections
-from gateway.subject_rights.models import ObjectionState, RepairState
+from gateway.subject_rights.models import CreditRepair, Objection, ObjectionState, RepairState
 from gateway.subject_rights.schemas import (
     NoteIn,
     ObjectionIn,
@@ -34,7 +35,14 @@ from gateway.subject_rights.schemas import (
 from gateway.subject_rights.service import Desk
 
 router = APIRouter(tags=["subject rights"], lifespan=following_corrections)
-Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _filed(objection: Objection) -> Key:
+    return (objection.filed_at, objection.id)
+
+
+def _applied(repair: CreditRepair) -> Key:
+    return (repair.applied_at, repair.id)
 
 
 def _desk(services: ServicesDep, session: SessionDep) -> Desk:
@@ -101,10 +109,11 @@ def my_objections(
     services: ServicesDep,
     session: SessionDep,
     state: Annotated[list[ObjectionState] | None, Query()] = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[ObjectionOut]:
     desk = _desk(services, session)
-    rows = objections.of_enterprise(desk, enterprise, state, limit)
+    rows = paging.page(objections.of_enterprise(desk, enterprise, state, paging.window), _filed)
     return [ObjectionOut.of(o, desk.now) for o in rows]
 
 
@@ -115,11 +124,12 @@ def answerable_objections(
     session: SessionDep,
     state: Annotated[list[ObjectionState] | None, Query()] = None,
     overdue: bool | None = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[ObjectionOut]:
     """A source's objections to answer; an operator sees everyone's."""
     desk = _desk(services, session)
-    rows = objections.for_answerer(desk, source, state, overdue, limit)
+    rows = paging.page(objections.for_answerer(desk, source, state, overdue, paging.window), _filed)
     return [ObjectionOut.of(o, desk.now) for o in rows]
 
 
@@ -160,9 +170,12 @@ def my_repairs(
     services: ServicesDep,
     session: SessionDep,
     state: Annotated[list[RepairState] | None, Query()] = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[RepairOut]:
-    rows = repairs.listed(_desk(services, session), enterprise.id, state, limit)
+    rows = paging.page(
+        repairs.listed(_desk(services, session), enterprise.id, state, paging.window), _applied
+    )
     return [RepairOut.of(r) for r in rows]
 
 
@@ -172,9 +185,12 @@ def all_repairs(
     services: ServicesDep,
     session: SessionDep,
     state: Annotated[list[RepairState] | None, Query()] = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[RepairOut]:
-    rows = repairs.listed(_desk(services, session), None, state, limit)
+    rows = paging.page(
+        repairs.listed(_desk(services, session), None, state, paging.window), _applied
+    )
     return [RepairOut.of(r) for r in rows]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Conflict, Forbidden, NotFound
+from gateway.pagination import Window
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository
 from gateway.subject_rights.models import Objection, ObjectionState
@@ -182,7 +183,7 @@ def for_answerer(
     principal: Principal,
     states: Sequence[ObjectionState] | None,
     overdue: bool | None,
-    limit: int,
+    window: Window,
 ) -> Sequence[Objection]:
     """A source's objections (an operator's: everyone's), newest first."""
     return repository.objections(
@@ -191,11 +192,13 @@ def for_answerer(
         states=states,
         overdue_at=None if overdue is None else desk.now,
         overdue=bool(overdue),
-        limit=limit,
+        window=window,
     )
 
 
 def of_enterprise(
-    desk: Desk, enterprise: Principal, states: Sequence[ObjectionState] | None, limit: int
+    desk: Desk, enterprise: Principal, states: Sequence[ObjectionState] | None, window: Window
 ) -> Sequence[Objection]:
-    return repository.objections(desk.session, enterprise=enterprise.id, states=states, limit=limit)
+    return repository.objections(
+        desk.session, enterprise=enterprise.id, states=states, window=window
+    )

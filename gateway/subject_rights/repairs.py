@@ -13,6 +13,7 @@ from typing import Any
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.pagination import Window
 from gateway.policy.data import PenaltyPublicationParams
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository, rules
@@ -144,6 +145,6 @@ def visible(desk: Desk, principal: Principal, repair_id: str) -> CreditRepair:
 
 
 def listed(
-    desk: Desk, enterprise: str | None, states: Sequence[RepairState] | None, limit: int
+    desk: Desk, enterprise: str | None, states: Sequence[RepairState] | None, window: Window
 ) -> Sequence[CreditRepair]:
-    return repository.repairs(desk.session, enterprise=enterprise, states=states, limit=limit)
+    return repository.repairs(desk.session, enterprise=enterprise, states=states, window=window)
