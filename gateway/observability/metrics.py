@@ -16,7 +16,10 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    GCCollector,
     Histogram,
+    PlatformCollector,
+    ProcessCollector,
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
@@ -107,6 +110,10 @@ class Metrics:
             registry=r,
         )
         r.register(_LedgerSize(ledger))
+        # what the default registry would have had
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
 
     def observe_ledger_batch(self, entries: int, seconds: float, committed: bool) -> None:
         """The ledger sequencer's ``BatchObserver``."""

@@ -66,6 +66,7 @@ def test_decisions_ledger_batches_and_size_are_exported(http: TestClient, world:
     commits = "credgate_ledger_commit_duration_seconds_count"
     assert value(found, commits, result="committed") > value(before, commits, result="committed")
     assert value(found, "credgate_ledger_entries") >= value(before, "credgate_ledger_entries") + 2
+    assert any(name == "process_cpu_seconds_total" for name, _ in found)
 
 
 def test_sqlite_wal_flushes_are_timed(

@@ -36,14 +36,16 @@ def test_every_request_gets_its_own_id_even_on_errors(http: TestClient) -> None:
 @pytest.fixture
 def json_lines() -> Iterator[io.StringIO]:
     """The serve command's JSON logging, writing to a buffer."""
-    config = logging_config(LogFormat.json, "INFO")
-    logging.config.dictConfig(config)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logging.config.dictConfig(logging_config(LogFormat.json, "INFO"))
     buffer = io.StringIO()
-    handler = logging.getLogger().handlers[0]
+    handler = root.handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(buffer)
     yield buffer
-    logging.getLogger().handlers.clear()
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
 
 
 def _app_that_logs() -> FastAPI:
@@ -92,3 +94,25 @@ def test_text_lines_carry_the_request_id_too() -> None:
     RequestIdFilter().filter(record)
     formatter = logging.Formatter(logging_config(LogFormat.text)["formatters"]["default"]["format"])
     assert formatter.format(record).endswith("gateway [-] hello")
+
+
+def test_serve_refuses_an_unknown_log_format() -> None:
+    from typer.testing import CliRunner
+
+    from gateway.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["serve", "--log-format", "xml"])
+    assert result.exit_code == 2
+    assert "--log-format" in result.output
+
+
+def test_serve_passes_its_logging_configuration_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from gateway.cli import app as cli
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    assert CliRunner().invoke(cli, ["serve", "--log-format", "json"]).exit_code == 0
+    assert seen["log_config"] == logging_config(LogFormat.json)
