@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from gateway import error_handlers
+from gateway import error_handlers, observability
 from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
@@ -20,6 +20,7 @@ from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
+from gateway.query_params import reject_unknown_query_parameters
 from gateway.services import Services
 from gateway.settings import get_settings
 from gateway.subject_rights.endpoints import router as subject_rights_router
@@ -56,9 +57,15 @@ def create_app(services: Services | None = None) -> FastAPI:
         version="0.1.0",
         summary="Privacy-preserving credit-data exchange gateway with a verifiable ledger",
         lifespan=lifespan,
+        # gateway.observability serves both pages from the package's own assets
+        docs_url=None,
+        redoc_url=None,
+        # every route (routers included below inherit it): unknown query parameters are 422
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.services = services
     error_handlers.install(app)
+    observability.install(app, services)
     # Routes are matched in order: the institutions' hot paths first.
     app.include_router(verification_router)
     app.include_router(access_router)

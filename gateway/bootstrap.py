@@ -62,7 +62,7 @@ def open_service_ledger(services: Services) -> Any:
 
     engine = ledger_engine(services.settings, services.engine)
     services.extras["ledger_engine"] = engine
-    return open_ledger(services.settings, engine)
+    return open_ledger(services.settings, engine, observer=services.extras.get("ledger_observer"))
 
 
 def close_service_ledger(services: Services) -> None:

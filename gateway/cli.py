@@ -54,12 +54,22 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option()] = 1,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="json (one object per line) or text; default: CREDGATE_LOG_FORMAT"),
+    ] = None,
 ) -> None:
     """Serve the gateway (schema must exist: run ``credgate init`` first)."""
     import uvicorn
 
     from gateway.app import REQUEST_CONCURRENCY
     from gateway.db import is_sqlite
+    from gateway.observability.logs import LogFormat, logging_config
+
+    try:
+        chosen = LogFormat(log_format or get_settings().log_format)
+    except ValueError:
+        raise typer.BadParameter("json or text", param_hint="--log-format") from None
 
     if workers > 1 and is_sqlite(get_settings().effective_database_url):
         raise typer.BadParameter(
@@ -75,6 +85,7 @@ def serve(
         port=port,
         workers=workers,
         limit_concurrency=REQUEST_CONCURRENCY,
+        log_config=logging_config(chosen),
     )
 
 

@@ -6,8 +6,9 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -56,6 +57,8 @@ class WalSync:
         # The WAL file whose directory entry is known durable, held open so that its inode
         # number cannot be reused by a new WAL file.
         self._synced_wal: int | None = None
+        # Told how long each successful flush took (metrics); must be cheap and not raise.
+        self.on_flush: Callable[[float], None] | None = None
 
     def sync(self) -> None:
         """Return once everything committed before the call is on disk; raise
@@ -72,6 +75,7 @@ class WalSync:
                 self._started += 1
                 generation = self._started
                 self._changed.release()
+                started = time.perf_counter()
                 try:
                     self._flush()
                 except BaseException as exc:
@@ -83,8 +87,11 @@ class WalSync:
                         ) from exc
                     raise
                 else:
+                    elapsed = time.perf_counter() - started
                     self._changed.acquire()
                     self._completed = generation
+                    if self.on_flush is not None:
+                        self.on_flush(elapsed)
                 finally:
                     self._running = False
                     self._changed.notify_all()
@@ -185,6 +192,15 @@ def durability_failure(engine: Engine) -> str | None:
     None. Health checks report it, so that a load balancer stops sending requests here."""
     wal_sync = _WAL_SYNCS.get(engine)
     return None if wal_sync is None else wal_sync.failure
+
+
+def observe_wal_flushes(engine: Engine, on_flush: Callable[[float], None]) -> bool:
+    """Have ``on_flush(seconds)`` told of every group WAL flush of ``engine``'s database;
+    False when it has none (PostgreSQL, or SQLite without group sync)."""
+    wal_sync = _WAL_SYNCS.get(engine)
+    if wal_sync is not None:
+        wal_sync.on_flush = on_flush
+    return wal_sync is not None
 
 
 def _connection_class(wal_sync: WalSync | None) -> type[_Connection]:

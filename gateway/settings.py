@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     # decide at once, the larger the batches (measured: docs/performance.md).
     hot_path_threads: int = Field(default=32, ge=1, le=256)
 
+    # Prometheus metrics at GET /metrics, unauthenticated: scraped from the operators' intranet
+    # (docs/api.md); turn off where the port is reachable from outside it.
+    metrics_enabled: bool = True
+    # Log lines of `credgate serve`: "text" or "json" (one object per line), each with the
+    # request id; the --log-format option overrides it.
+    log_format: str = Field(default="text", pattern="^(text|json)$")
+
     @model_validator(mode="after")
     def _refuse_embedded_defaults_in_production(self) -> Settings:
         if self.environment is Environment.production:

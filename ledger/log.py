@@ -27,7 +27,7 @@ from ledger.errors import (
 )
 from ledger.integrity import StorageReport, check_storage
 from ledger.note import NoteSigner
-from ledger.sequencer import Receipt, Sequencer
+from ledger.sequencer import BatchObserver, Receipt, Sequencer
 from ledger.storage import CheckpointRecord, EntryRecord, LogReader, LogStore
 from ledger.subject_head import SubjectHead, sign_subject_head
 from ledger.thinning import ThinningPolicy, ThinningReport, thin_checkpoints
@@ -164,11 +164,13 @@ class Ledger:
         clock: Callable[[], datetime] = _utcnow,
         max_batch: int = 1024,
         append_timeout: float = 30.0,
+        observer: BatchObserver | None = None,
     ) -> None:
         """Open the log in ``store`` and start its sequencer.
 
         ``signers[0]`` is the current checkpoint key; further signers co-sign during a key
         rotation. ``origin`` (default: the first key's name) is the checkpoint origin line.
+        ``observer`` is told of every batch the sequencer commits (see ``BatchObserver``).
         """
         if not signers:
             raise ValueError("a ledger needs a checkpoint signing key")
@@ -186,6 +188,7 @@ class Ledger:
             clock=clock,
             checkpoint_interval=checkpoint_interval,
             max_batch=max_batch,
+            observer=observer,
         )
         self._sequencer.start()
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from ledger.entry import PreparedEntry, format_timestamp, seal
 from ledger.errors import LedgerCorrupted, LedgerError, LedgerUnavailable
@@ -74,6 +75,14 @@ def _chained(batch: list[_Pending]) -> _Pending | None:
 _STOP = object()
 
 
+class BatchObserver(Protocol):
+    """Told of every batch the sequencer wrote: how many entries, how long the locked write
+    transaction took up to its durable commit, and whether it committed. Called on the
+    sequencer thread after the waiters are woken; it must be cheap and must not raise."""
+
+    def __call__(self, entries: int, seconds: float, committed: bool) -> None: ...
+
+
 class Sequencer:
     """The one thread that writes the log in this process."""
 
@@ -86,8 +95,10 @@ class Sequencer:
         clock: Callable[[], datetime],
         checkpoint_interval: float,
         max_batch: int,
+        observer: BatchObserver | None = None,
     ) -> None:
-        """A sequencer for ``store``; call ``start`` to run it."""
+        """A sequencer for ``store``; call ``start`` to run it. ``observer`` (optional) is
+        told of each batch written (metrics)."""
         if not signers:
             raise ValueError("the sequencer needs at least one checkpoint signer")
         self._store = store
@@ -96,6 +107,7 @@ class Sequencer:
         self._clock = clock
         self._interval = checkpoint_interval
         self._max_batch = max_batch
+        self._observer = observer
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._handoff = threading.Lock()
         self._closed = False
@@ -259,6 +271,7 @@ class Sequencer:
     def _process(self, batch: list[_Pending], *, force_checkpoint: bool = False) -> None:
         if not batch and self._checkpoint_wait() != 0 and not force_checkpoint:
             return
+        started = time.perf_counter()
         try:
             receipts, frontier, heads, signed = self._write(batch, force_checkpoint)
         except Exception as exc:
@@ -279,6 +292,7 @@ class Sequencer:
             if not self._started.is_set():
                 self._start_error = error
                 self._started.set()
+            self._observe(len(batch), started, committed=False)
             return
         self._frontier, self._known_size = frontier, frontier.size
         if len(self._heads) + len(heads) > MAX_CACHED_SUBJECTS:
@@ -288,11 +302,16 @@ class Sequencer:
             pending.receipt = receipt
         self._wake(_chained(batch))
         self._started.set()
+        self._observe(len(batch), started, committed=True)
         if signed is not None:
             with self._signed:
                 self._signed_size = signed
                 self._last_signed = time.monotonic()
                 self._signed.notify_all()
+
+    def _observe(self, entries: int, started: float, *, committed: bool) -> None:
+        if self._observer is not None and entries:
+            self._observer(entries, time.perf_counter() - started, committed)
 
     def _write(
         self, batch: list[_Pending], force_checkpoint: bool

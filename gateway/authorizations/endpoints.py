@@ -11,6 +11,7 @@ from gateway import idempotency
 from gateway.authorizations import service
 from gateway.authorizations.schemas import AuthorizationOut, GrantIn
 from gateway.deps import Ctx, EnterpriseCtx, IdempotencyKey
+from gateway.pagination import PageDep
 
 router = APIRouter(tags=["authorizations"])
 
@@ -65,8 +66,11 @@ def revoke_authorization(
 
 
 @router.get("/v1/authorizations", response_model=list[AuthorizationOut])
-def list_authorizations(ctx: Ctx) -> list[AuthorizationOut]:
-    return [AuthorizationOut.of(a, ctx.now) for a in service.visible_to(ctx.session, ctx.caller)]
+def list_authorizations(ctx: Ctx, paging: PageDep) -> list[AuthorizationOut]:
+    rows = paging.page(
+        service.visible_to(ctx.session, ctx.caller, paging.window), lambda a: (a.created_at, a.id)
+    )
+    return [AuthorizationOut.of(a, ctx.now) for a in rows]
 
 
 @router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)

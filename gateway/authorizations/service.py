@@ -33,6 +33,7 @@ from gateway.authorizations.models import Authorization, AuthorizationState
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gateway.pagination import Window, keyset
 from gateway.prepared import Prepared
 from gateway.principals import repository as principals
 from gateway.principals.auth import (
@@ -246,7 +247,10 @@ def revoke(ctx: RequestContext, authorization_id: str) -> Authorization:
     return authorization
 
 
-def visible_to(session: Session, principal: Principal) -> Sequence[Authorization]:
+def visible_to(
+    session: Session, principal: Principal, window: Window | None = None
+) -> Sequence[Authorization]:
+    """Newest first; with ``window``, one page of them."""
     query = select(Authorization)
     if principal.role is Role.enterprise:
         query = query.where(Authorization.enterprise == principal.id)
@@ -254,6 +258,9 @@ def visible_to(session: Session, principal: Principal) -> Sequence[Authorization
         query = query.where(Authorization.institution == principal.id)
     elif principal.role not in (Role.operator, Role.assessor):
         raise Forbidden(f"a {principal.role.value} has no authorizations")
+    if window is not None:
+        order = [(col(Authorization.created_at), True), (col(Authorization.id), False)]
+        return session.exec(keyset(query, order, window)).all()
     return session.exec(
         query.order_by(col(Authorization.created_at).desc(), col(Authorization.id))
     ).all()

@@ -10,6 +10,7 @@ from gateway.deps import CatalogDep, ClockDep, PrincipalDep, ServicesDep, Sessio
 from gateway.errors import NotFound
 from gateway.ingestion import reconciliation, service
 from gateway.ingestion.schemas import BatchIn, BatchResult, DatasetStatus, ReconciliationReport
+from gateway.pagination import PageDep
 
 router = APIRouter(tags=["ingestion"])
 
@@ -50,9 +51,10 @@ def get_reconciliation(
 
 @router.get("/v1/datasets", response_model=list[DatasetStatus])
 def list_dataset_status(
-    _: PrincipalDep, session: SessionDep, catalog: CatalogDep, clock: ClockDep
+    _: PrincipalDep, session: SessionDep, catalog: CatalogDep, clock: ClockDep, paging: PageDep
 ) -> list[DatasetStatus]:
-    return reconciliation.all_statuses(session, catalog, clock.now())
+    """In the catalog's order."""
+    return paging.of_list(reconciliation.all_statuses(session, catalog, clock.now()))
 
 
 @router.get("/v1/datasets/{dataset}/status", response_model=DatasetStatus)

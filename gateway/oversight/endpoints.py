@@ -19,6 +19,7 @@ from gateway.oversight.schemas import (
     InstitutionDetailOut,
     InstitutionListOut,
 )
+from gateway.pagination import PageDep
 
 router = APIRouter(prefix="/v1/audit", tags=["oversight"])
 Since = Annotated[
@@ -32,10 +33,13 @@ LEDGER_INDEX_HEADER = "Credgate-Ledger-Index"
 @router.get("/institutions", response_model=InstitutionListOut)
 def list_institutions(
     ctx: AssessorCtx,
+    paging: PageDep,
     since: Since = None,
     until: Until = None,
 ) -> InstitutionListOut:
-    return service.institutions(ctx, service.period(since, until, ctx.now))
+    listing = service.institutions(ctx, service.period(since, until, ctx.now), paging.window)
+    listing.institutions = paging.page(listing.institutions, lambda i: (i.id,))
+    return listing
 
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionDetailOut)
@@ -51,12 +55,16 @@ def institution_detail(
 @router.get("/anomalies", response_model=AnomaliesOut)
 def list_anomalies(
     ctx: AssessorCtx,
+    paging: PageDep,
     since: Since = None,
     until: Until = None,
     institution: str | None = None,
     kind: Kind | None = None,
 ) -> AnomaliesOut:
-    return service.anomalies(ctx, service.period(since, until, ctx.now), institution, kind)
+    period = service.period(since, until, ctx.now)
+    found = service.anomalies(ctx, period, institution, kind, paging.window)
+    found.anomalies = paging.page(found.anomalies, service.anomaly_key)
+    return found
 
 
 @router.get("/institutions/{institution_id}/export")

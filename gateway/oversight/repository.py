@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from gateway.access_index import AccessEvent
 from gateway.authorizations.models import Authorization
 from gateway.oversight.models import Assessment
+from gateway.pagination import Window, keyset
 from gateway.prepared import Prepared
 from gateway.principals.models import Principal, Role
 
@@ -19,10 +20,12 @@ _CHUNK = 500
 INSTITUTION = Role.institution.value
 
 
-def institutions(session: Session) -> Sequence[Principal]:
-    return session.exec(
-        select(Principal).where(Principal.role == Role.institution).order_by(col(Principal.id))
-    ).all()
+def institutions(session: Session, window: Window | None = None) -> Sequence[Principal]:
+    """By id; with ``window``, one page of them."""
+    query = select(Principal).where(Principal.role == Role.institution)
+    if window is not None:
+        return session.exec(keyset(query, [(col(Principal.id), False)], window)).all()
+    return session.exec(query.order_by(col(Principal.id))).all()
 
 
 def events(

@@ -24,6 +24,7 @@ from gateway.oversight.schemas import (
     StandingOut,
 )
 from gateway.oversight.standing import Standing, standing_from
+from gateway.pagination import Key, Window, in_memory
 from gateway.principals.models import Principal
 
 DEFAULT_PERIOD = timedelta(days=30)
@@ -114,11 +115,14 @@ def _anomalies_by_institution(
     return grouped, anomalies
 
 
-def institutions(ctx: RequestContext, window: PeriodOut) -> InstitutionListOut:
+def institutions(
+    ctx: RequestContext, window: PeriodOut, page: Window = Window()
+) -> InstitutionListOut:
+    """By id, one page (``page``: its ``fetch`` at most)."""
     events, anomalies = _anomalies_by_institution(ctx, window)
     latest = repository.latest_assessments(ctx.session, ctx.now)
     listing = []
-    for principal in repository.institutions(ctx.session):
+    for principal in repository.institutions(ctx.session, page):
         mine: Sequence[AccessEvent] = events.get(principal.id, [])
         listing.append(
             InstitutionSummaryOut(
@@ -167,15 +171,29 @@ def anomalies(
     window: PeriodOut,
     institution_id: str | None = None,
     kind: Kind | None = None,
+    page: Window = Window(),
 ) -> AnomaliesOut:
+    """Oldest first, one page (``page``: its ``fetch`` at most)."""
     if institution_id is not None:
         assessments.get_institution(ctx.session, institution_id)
     _, found = _anomalies_by_institution(ctx, window, institution_id)
     flat = sorted(
         (a for items in found.values() for a in items if kind is None or a.kind is kind),
-        key=lambda a: (a.first_at, a.institution, a.kind.value, a.ledger_indexes),
+        key=anomaly_key,
     )
-    return AnomaliesOut(period=window, anomalies=[anomaly_out(a) for a in flat])
+    return AnomaliesOut(
+        period=window, anomalies=[anomaly_out(a) for a in in_memory(flat, anomaly_key, page)]
+    )
+
+
+def anomaly_key(anomaly: Anomaly | AnomalyOut) -> Key:
+    """The order of the anomalies list (unique: one anomaly per kind and entries)."""
+    return (
+        anomaly.first_at,
+        anomaly.institution,
+        anomaly.kind.value,
+        tuple(anomaly.ledger_indexes),
+    )
 
 
 def export_accesses(

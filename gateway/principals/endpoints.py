@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from gateway.deps import ClockDep, Operator, SessionDep
 from gateway.errors import NotFound
+from gateway.pagination import PageDep
 from gateway.principals import repository, service
 from gateway.principals.models import Role
 from gateway.principals.schemas import KeyIn, KeyOut, PrincipalIn, PrincipalOut
@@ -26,12 +27,10 @@ def register_principal(
 
 @router.get("/v1/principals", response_model=list[PrincipalOut])
 def list_principals(
-    _: Operator, session: SessionDep, role: Role | None = None
+    _: Operator, session: SessionDep, paging: PageDep, role: Role | None = None
 ) -> list[PrincipalOut]:
-    return [
-        PrincipalOut.model_validate(p, from_attributes=True)
-        for p in repository.list_all(session, role)
-    ]
+    rows = paging.page(repository.list_all(session, role, paging.window), lambda p: (p.id,))
+    return [PrincipalOut.model_validate(p, from_attributes=True) for p in rows]
 
 
 @router.get("/v1/principals/{principal_id}", response_model=PrincipalOut)

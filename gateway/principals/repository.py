@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, delete, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from gateway.pagination import Window, keyset
 from gateway.prepared import Prepared
 from gateway.principals.models import Principal, PrincipalKey, Role, SeenToken
 
@@ -61,11 +62,16 @@ def with_active_keys(
     return principal, keys
 
 
-def list_all(session: Session, role: Role | None = None) -> Sequence[Principal]:
-    query = select(Principal).order_by(col(Principal.id))
+def list_all(
+    session: Session, role: Role | None = None, window: Window | None = None
+) -> Sequence[Principal]:
+    """By id; with ``window``, one page of them (``window.fetch`` at most)."""
+    query = select(Principal)
     if role is not None:
         query = query.where(Principal.role == role)
-    return session.exec(query).all()
+    if window is None:
+        return session.exec(query.order_by(col(Principal.id))).all()
+    return session.exec(keyset(query, [(col(Principal.id), False)], window)).all()
 
 
 def active_keys(session: Session, principal_id: str) -> Sequence[PrincipalKey]:

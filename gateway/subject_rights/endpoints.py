@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse
 
 from gateway import idempotency
 from gateway.deps import Ctx, EnterpriseCtx, IdempotencyKey, OperatorCtx, SourceCtx
+from gateway.pagination import Key, PageDep
 from gateway.subject_rights import objections, repairs
 from gateway.subject_rights.corrections import following_corrections
-from gateway.subject_rights.models import ObjectionState, RepairState
+from gateway.subject_rights.models import CreditRepair, Objection, ObjectionState, RepairState
 from gateway.subject_rights.schemas import (
     NoteIn,
     ObjectionIn,
@@ -24,7 +25,14 @@ from gateway.subject_rights.schemas import (
 )
 
 router = APIRouter(tags=["subject rights"], lifespan=following_corrections)
-Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _filed(objection: Objection) -> Key:
+    return (objection.filed_at, objection.id)
+
+
+def _applied(repair: CreditRepair) -> Key:
+    return (repair.applied_at, repair.id)
 
 
 @router.post("/v1/me/objections", response_model=ObjectionOut, status_code=201)
@@ -79,9 +87,10 @@ def withdraw_objection(
 def my_objections(
     ctx: EnterpriseCtx,
     state: Annotated[list[ObjectionState] | None, Query()] = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[ObjectionOut]:
-    rows = objections.of_enterprise(ctx, ctx.caller, state, limit)
+    rows = paging.page(objections.of_enterprise(ctx, ctx.caller, state, paging.window), _filed)
     return [ObjectionOut.of(o, ctx.now) for o in rows]
 
 
@@ -90,10 +99,13 @@ def answerable_objections(
     ctx: SourceCtx,
     state: Annotated[list[ObjectionState] | None, Query()] = None,
     overdue: bool | None = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[ObjectionOut]:
     """A source's objections to answer; an operator sees everyone's."""
-    rows = objections.for_answerer(ctx, ctx.caller, state, overdue, limit)
+    rows = paging.page(
+        objections.for_answerer(ctx, ctx.caller, state, overdue, paging.window), _filed
+    )
     return [ObjectionOut.of(o, ctx.now) for o in rows]
 
 
@@ -121,9 +133,10 @@ def apply_for_repair(body: RepairIn, ctx: EnterpriseCtx) -> RepairOut:
 def my_repairs(
     ctx: EnterpriseCtx,
     state: Annotated[list[RepairState] | None, Query()] = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[RepairOut]:
-    rows = repairs.listed(ctx, ctx.caller.id, state, limit)
+    rows = paging.page(repairs.listed(ctx, ctx.caller.id, state, paging.window), _applied)
     return [RepairOut.of(r) for r in rows]
 
 
@@ -131,9 +144,10 @@ def my_repairs(
 def all_repairs(
     ctx: OperatorCtx,
     state: Annotated[list[RepairState] | None, Query()] = None,
-    limit: Limit = 100,
+    *,
+    paging: PageDep,
 ) -> list[RepairOut]:
-    rows = repairs.listed(ctx, None, state, limit)
+    rows = paging.page(repairs.listed(ctx, None, state, paging.window), _applied)
     return [RepairOut.of(r) for r in rows]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
 from gateway.errors import Conflict, Forbidden, NotFound
+from gateway.pagination import Window
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository
 from gateway.subject_rights.models import Objection, ObjectionState
@@ -181,7 +182,7 @@ def for_answerer(
     principal: Principal,
     states: Sequence[ObjectionState] | None,
     overdue: bool | None,
-    limit: int,
+    window: Window,
 ) -> Sequence[Objection]:
     """A source's objections (an operator's: everyone's), newest first."""
     return repository.objections(
@@ -190,11 +191,16 @@ def for_answerer(
         states=states,
         overdue_at=None if overdue is None else ctx.now,
         overdue=bool(overdue),
-        limit=limit,
+        window=window,
     )
 
 
 def of_enterprise(
-    ctx: RequestContext, enterprise: Principal, states: Sequence[ObjectionState] | None, limit: int
+    ctx: RequestContext,
+    enterprise: Principal,
+    states: Sequence[ObjectionState] | None,
+    window: Window,
 ) -> Sequence[Objection]:
-    return repository.objections(ctx.session, enterprise=enterprise.id, states=states, limit=limit)
+    return repository.objections(
+        ctx.session, enterprise=enterprise.id, states=states, window=window
+    )

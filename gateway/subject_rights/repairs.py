@@ -13,6 +13,7 @@ from typing import Any
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
 from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.pagination import Window
 from gateway.policy.data import PenaltyPublicationParams
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository, rules
@@ -147,6 +148,9 @@ def visible(ctx: RequestContext, principal: Principal, repair_id: str) -> Credit
 
 
 def listed(
-    ctx: RequestContext, enterprise: str | None, states: Sequence[RepairState] | None, limit: int
+    ctx: RequestContext,
+    enterprise: str | None,
+    states: Sequence[RepairState] | None,
+    window: Window,
 ) -> Sequence[CreditRepair]:
-    return repository.repairs(ctx.session, enterprise=enterprise, states=states, limit=limit)
+    return repository.repairs(ctx.session, enterprise=enterprise, states=states, window=window)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, cast, literal, not_, null, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from gateway.pagination import Window, keyset
 from gateway.prepared import Prepared
 from gateway.records.models import DatasetRecord
 from gateway.subject_rights.models import CreditRepair, Objection, ObjectionState, RepairState
@@ -116,9 +117,10 @@ def objections(
     states: Iterable[ObjectionState] | None = None,
     overdue_at: datetime | None = None,
     overdue: bool = True,
-    limit: int = 100,
+    window: Window = Window(),
 ) -> Sequence[Objection]:
-    """Newest first; with ``overdue_at``, only those overdue then (or, ``overdue=False``, not)."""
+    """Newest first, one page (``window``); with ``overdue_at``, only those overdue then (or,
+    ``overdue=False``, not)."""
     query = select(Objection)
     if enterprise is not None:
         query = query.where(Objection.enterprise == enterprise)
@@ -131,9 +133,8 @@ def objections(
             col(Objection.state).in_(ACTIVE_OBJECTION), col(Objection.deadline) < overdue_at
         )
         query = query.where(late if overdue else not_(late))
-    return session.exec(
-        query.order_by(col(Objection.filed_at).desc(), col(Objection.id)).limit(limit)
-    ).all()
+    order = [(col(Objection.filed_at), True), (col(Objection.id), False)]
+    return session.exec(keyset(query, order, window)).all()
 
 
 def record_marks(
@@ -182,13 +183,13 @@ def repairs(
     *,
     enterprise: str | None = None,
     states: Iterable[RepairState] | None = None,
-    limit: int = 100,
+    window: Window = Window(),
 ) -> Sequence[CreditRepair]:
+    """Newest first, one page (``window``)."""
     query = select(CreditRepair)
     if enterprise is not None:
         query = query.where(CreditRepair.enterprise == enterprise)
     if states is not None:
         query = query.where(col(CreditRepair.state).in_(list(states)))
-    return session.exec(
-        query.order_by(col(CreditRepair.applied_at).desc(), col(CreditRepair.id)).limit(limit)
-    ).all()
+    order = [(col(CreditRepair.applied_at), True), (col(CreditRepair.id), False)]
+    return session.exec(keyset(query, order, window)).all()

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.support.actors import Actor
+from tests.support.world import World, build_world
+
+
+@pytest.fixture
+def world(make_actor: Callable[..., Actor], services: Any, http: Any) -> World:
+    return build_world(make_actor, services)
