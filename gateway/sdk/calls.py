@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from gateway.access.schemas import AccessLogPageOut, ReportOut
 from gateway.authorizations.schemas import AuthorizationOut
 from gateway.client import sign_authorization, sign_token
+from gateway.ingestion.schemas import BatchIn, BatchResult
 from gateway.principals.keys import PrivateKey, load_private_key, private_key_algorithm
 from gateway.sdk.errors import KeyFileError
 from gateway.verification.schemas import CheckIn, VerificationIn, VerificationOut
@@ -30,6 +31,7 @@ _VERIFICATION = TypeAdapter(VerificationOut)
 _AUTHORIZATION = TypeAdapter(AuthorizationOut)
 _AUTHORIZATIONS = TypeAdapter(list[AuthorizationOut])
 _ACCESS_LOG = TypeAdapter(AccessLogPageOut)
+_BATCH = TypeAdapter(BatchResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +162,14 @@ class Calls:
         if size is not None:
             params["size"] = size
         return Call("GET", "/v1/me/access-log", _ACCESS_LOG, params)
+
+    def push_batch(
+        self, dataset: str, batch_id: str, records: Sequence[Mapping[str, Any]], mode: str
+    ) -> Call[BatchResult]:
+        body = BatchIn.model_validate({"batch_id": batch_id, "mode": mode, "records": records})
+        return Call(
+            "POST",
+            f"/v1/datasets/{dataset}/batches",
+            _BATCH,
+            json=body.model_dump(mode="json"),
+        )

@@ -10,7 +10,7 @@ gateway's own pydantic models, errors as ``gateway.sdk.errors`` exceptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ import httpx
 
 from gateway.access.schemas import AccessLogPageOut, ReportOut
 from gateway.authorizations.schemas import AuthorizationOut
+from gateway.ingestion.schemas import BatchResult
 from gateway.principals.keys import PrivateKey
 from gateway.sdk.calls import DEFAULT_GRANT_LIFETIME, Call, Calls, Check, load_key
 from gateway.sdk.errors import GatewayUnreachable, error_from_response
@@ -143,6 +144,17 @@ class Credgate:
         """A page of the enterprise's own ledger entries with inclusion proofs."""
         return self._send(self._calls.access_log(limit, before, size))
 
+    def push_batch(
+        self,
+        dataset: str,
+        batch_id: str,
+        records: Sequence[Mapping[str, Any]],
+        mode: str = "partial",
+    ) -> BatchResult:
+        """As a source: push records (``{"record_id", "retract", "fields"}``) as one batch;
+        in ``all_or_nothing`` mode a bad record raises ``InvalidRequest`` for the whole."""
+        return self._send(self._calls.push_batch(dataset, batch_id, records, mode))
+
     def close(self) -> None:
         self._http.close()
 
@@ -241,6 +253,15 @@ class AsyncCredgate:
         self, limit: int = 50, before: int | None = None, size: int | None = None
     ) -> AccessLogPageOut:
         return await self._send(self._calls.access_log(limit, before, size))
+
+    async def push_batch(
+        self,
+        dataset: str,
+        batch_id: str,
+        records: Sequence[Mapping[str, Any]],
+        mode: str = "partial",
+    ) -> BatchResult:
+        return await self._send(self._calls.push_batch(dataset, batch_id, records, mode))
 
     async def aclose(self) -> None:
         await self._http.aclose()
