@@ -54,9 +54,9 @@ def schema_problem(database_url: str) -> str | None:
     from sqlalchemy.engine import make_url
 
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).exists():
-            return f"no database at {url.database}"
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).exists():
+        return f"no database at {file}"
     heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
     engine = create_engine(url)
     try:
