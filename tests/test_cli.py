@@ -166,6 +166,8 @@ def test_csv_import_streams_in_batches_of_the_given_size(
     body = json.loads(result.stdout)
     assert body["batches"] == ["many-1", "many-2", "many-3"] and body["accepted"] == 5
     assert "import many.csv" not in result.output  # no progress bar off a terminal
+    shown = runner.invoke(cli, [*args, "--batch-size", "2", "--batch-id", "many", "--progress"])
+    assert shown.exit_code == 0 and "5 accepted" in shown.stdout, shown.output  # a replay
 
 
 def test_csv_import_of_gb18030_fails_in_one_line_unless_asked(
