@@ -166,6 +166,9 @@ def test_csv_import_streams_in_batches_of_the_given_size(
     body = json.loads(result.stdout)
     assert body["batches"] == ["many-1", "many-2", "many-3"] and body["accepted"] == 5
     assert "import many.csv" not in result.output  # no progress bar off a terminal
+    bad_id = runner.invoke(cli, [*args, "--batch-id", "bad id!"])
+    assert bad_id.exit_code == 1 and isinstance(bad_id.exception, SystemExit)
+    assert bad_id.stderr.startswith("error: HTTP 422 invalid_input:"), bad_id.output
     shown = runner.invoke(cli, [*args, "--batch-size", "2", "--batch-id", "many", "--progress"])
     assert shown.exit_code == 0 and "5 accepted" in shown.stdout, shown.output  # a replay
 

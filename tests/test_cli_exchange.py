@@ -104,6 +104,11 @@ def test_key_handling_from_the_environment_and_refusals_in_one_line(
     assert bad_purpose.exit_code == 1
     assert bad_purpose.stderr.startswith("error: HTTP 422 invalid_input: invalid request")
 
+    bad_verify = runner.invoke(cli, ["verify", ENTERPRISE, "--purpose", "Nope", "--check",
+                                     "no_such_predicate", *options])  # fmt: skip
+    assert bad_verify.exit_code == 1 and isinstance(bad_verify.exception, SystemExit)
+    assert bad_verify.stderr.startswith("error: HTTP 422 invalid_input:")
+
     no_scope = runner.invoke(cli, ["grant", world.bank.id, "--purpose", "loan_underwriting",
                                    *as_(world.enterprise, tmp_path, live)])  # fmt: skip
     assert no_scope.exit_code == 1 and "--dataset" in no_scope.stderr
