@@ -40,7 +40,7 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause (files, keys, input, an unreachable gateway or
     database, refusals) into one line and exit code 1; anything else is a bug and shows."""
     import httpx
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
     from gateway import errors as gateway_errors
     from gateway.ingestion.csv_import import CsvImportError
@@ -56,8 +56,11 @@ def user_errors() -> Iterator[None]:
         fail(exc.message)
     except httpx.TransportError as exc:
         fail(f"cannot reach the gateway: {exc}")
-    except (ArgumentError, OperationalError) as exc:
-        fail(f"database: {_first_line(exc)}")
+    except (ArgumentError, OperationalError, ProgrammingError) as exc:
+        problem = _first_line(exc)
+        if "no such table" in problem or ("relation" in problem and "does not exist" in problem):
+            problem += ": run `credgate init` first"
+        fail(f"database: {problem}")
     except OSError as exc:
         fail(f"{exc.filename}: {exc.strerror}" if exc.filename else _first_line(exc))
 

@@ -273,6 +273,7 @@ def test_serve_refuses_an_uninitialised_data_dir(
         (tmp_path / "var" / "credgate.db").touch()
         _one_line_error(runner.invoke(cli, ["serve"]), "has no schema", "credgate init")
         assert not served
+        _one_line_error(runner.invoke(cli, ["retention"]), "no such table", "credgate init")
         assert runner.invoke(cli, ["init"]).exit_code == 0
         result = runner.invoke(cli, ["serve"])
         assert result.exit_code == 0, result.output
