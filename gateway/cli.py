@@ -1,15 +1,30 @@
-"""The ``credgate`` command."""
+"""The ``credgate`` command.
+
+A user's mistake (a missing file, a bad key, bad JSON, an unreachable gateway, a refusal)
+ends in one line on stderr and a non-zero exit (``gateway.cli_support.user_errors``); a
+traceback means a bug.
+"""
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from gateway import cli_exchange, cli_import
+from gateway.cli_support import (
+    DEFAULT_URL,
+    GatewayUrl,
+    KeyFile,
+    PrincipalId,
+    fail,
+    parse_json_option,
+    print_json,
+    user_errors,
+)
+from gateway.demo.generator import MIN_ENTERPRISES
+from gateway.principals.models import InstitutionKind, KeyAlgorithm, Role
 from gateway.settings import get_settings
 
 app = typer.Typer(
@@ -17,6 +32,8 @@ app = typer.Typer(
 )
 principals_app = typer.Typer(help="Register principals and their keys", no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
+cli_import.register(app)
+cli_exchange.register(app)
 
 try:
     from gateway.ledger_api.cli import ledger_app
@@ -32,7 +49,10 @@ def migrate() -> None:
     from gateway.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.effective_database_url)
+    with user_errors():
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(settings.effective_database_url)
     typer.echo(f"schema up to date: {settings.effective_database_url}")
 
 
@@ -45,8 +65,23 @@ def init() -> None:
         from gateway.ledger_api.cli import init_signing_key
     except ModuleNotFoundError:
         return
-    verifier = init_signing_key(settings.effective_ledger_key_path)
+    with user_errors():
+        verifier = init_signing_key(settings.effective_ledger_key_path)
     typer.echo(f"ledger verifier key: {verifier}")
+
+
+def _ensure_initialised() -> None:
+    """Refuse to serve a database without the current schema, or a ledger without its key."""
+    from gateway.migrate import schema_problem
+
+    settings = get_settings()
+    with user_errors():
+        problem = schema_problem(settings.effective_database_url)
+    if problem is not None:
+        fail(f"{problem}: run `credgate init` first")
+    key = settings.effective_ledger_key_path
+    if not key.exists():
+        fail(f"no ledger signing key at {key}: run `credgate init` first")
 
 
 @app.command()
@@ -77,6 +112,7 @@ def serve(
             "set CREDGATE_DATABASE_URL to PostgreSQL to run several workers",
             param_hint="--workers",
         )
+    _ensure_initialised()
 
     uvicorn.run(
         "gateway.app:create_app",
@@ -92,116 +128,68 @@ def serve(
 @app.command()
 def keygen(
     out: Annotated[Path, typer.Argument(help="where to write the private key (PEM)")],
-    algorithm: Annotated[str, typer.Option(help="EdDSA (Ed25519) or ES256 (P-256)")] = "EdDSA",
+    algorithm: Annotated[
+        KeyAlgorithm, typer.Option(help="EdDSA (Ed25519) or ES256 (P-256)")
+    ] = KeyAlgorithm.EdDSA,
 ) -> None:
     """Make a key pair; prints the public key to register with an operator."""
     from gateway.principals.keys import generate_private_key, public_pem, write_private_key
-    from gateway.principals.models import KeyAlgorithm
 
-    key = generate_private_key(KeyAlgorithm(algorithm))
-    write_private_key(out, key)
+    key = generate_private_key(algorithm)
+    with user_errors():
+        write_private_key(out, key)
     typer.echo(public_pem(key.public_key()), nl=False)
 
 
 @principals_app.command("add")
 def principals_add(
     principal_id: Annotated[str, typer.Argument(help="id; an enterprise's id is its USCC")],
-    role: Annotated[str, typer.Option(help="operator|source|institution|enterprise|assessor")],
+    role: Annotated[Role, typer.Option(help="the principal's role")],
     name: Annotated[str, typer.Option()],
-    public_key: Annotated[Path, typer.Option(help="PEM file of the principal's public key")],
-    kind: Annotated[str | None, typer.Option(help="bank|insurer|guarantor|credit_bureau")] = None,
+    public_key: Annotated[
+        Path, typer.Option(help="PEM file of the principal's public key", dir_okay=False)
+    ],
+    kind: Annotated[InstitutionKind | None, typer.Option(help="an institution's kind")] = None,
 ) -> None:
     """Register a principal directly in the database (bootstraps the first operator)."""
     from gateway.clock import SystemClock
     from gateway.db import make_engine, unit_of_work
-    from gateway.errors import CredgateError
     from gateway.principals import service
-    from gateway.principals.models import InstitutionKind, Role
 
-    engine = make_engine(get_settings().effective_database_url)
-    try:
-        with unit_of_work(engine) as session:
-            now = SystemClock().now()
-            service.register(
-                session,
-                principal_id,
-                Role(role),
-                name,
-                now,
-                InstitutionKind(kind) if kind else None,
-            )
-            key = service.add_key(session, principal_id, public_key.read_text(), now)
-    except CredgateError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"registered {principal_id} ({role}) with key {key.kid}")
-
-
-@app.command("import")
-def import_csv(
-    dataset: Annotated[str, typer.Argument(help="catalog dataset id")],
-    csv_file: Annotated[Path, typer.Argument(help="CSV with a header row of field ids")],
-    url: Annotated[str, typer.Option(help="gateway base URL")],
-    principal: Annotated[str, typer.Option(help="the source's principal id")],
-    key: Annotated[Path, typer.Option(help="the source's private key (PEM)")],
-    batch_id: Annotated[
-        str | None, typer.Option(help="defaults to the file name and its digest")
-    ] = None,
-    all_or_nothing: Annotated[
-        bool, typer.Option(help="reject the whole batch if a record is bad")
-    ] = False,
-) -> None:
-    """Push a CSV file to the gateway as one batch (columns are catalog field ids;
-    optional columns ``record_id`` and ``retract``)."""
-    import hashlib
-
-    from gateway.client import CredgateClient
-
-    raw = csv_file.read_bytes()
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    records = []
-    for row in rows:
-        record_id = (row.pop("record_id", "") or "").strip() or None
-        retract = (row.pop("retract", "") or "").strip().lower() in {"1", "true", "yes"}
-        records.append(
-            {
-                "record_id": record_id,
-                "retract": retract,
-                "fields": {k: v for k, v in row.items() if v != ""},
-            }
-        )
-    batch_id = batch_id or f"{csv_file.stem}-{hashlib.sha256(raw).hexdigest()[:16]}"
-    body = {
-        "batch_id": batch_id,
-        "mode": "all_or_nothing" if all_or_nothing else "partial",
-        "records": records,
-    }
-    with CredgateClient(url, principal, key) as client:
-        response = client.post(f"/v1/datasets/{dataset}/batches", json=body)
-    json.dump(response.json(), sys.stdout, ensure_ascii=False, indent=2)
-    typer.echo()
-    if response.status_code >= 400:
-        raise typer.Exit(1)
+    with user_errors():
+        pem = public_key.read_text()
+        engine = make_engine(get_settings().effective_database_url)
+        try:
+            with unit_of_work(engine) as session:
+                now = SystemClock().now()
+                service.register(session, principal_id, role, name, now, kind)
+                key = service.add_key(session, principal_id, pem, now)
+        finally:
+            engine.dispose()
+    typer.echo(f"registered {principal_id} ({role.value}) with key {key.kid}")
 
 
 @app.command()
 def call(
     method: Annotated[str, typer.Argument(help="GET or POST")],
     path: Annotated[str, typer.Argument(help="e.g. /v1/me/access-log")],
-    principal: Annotated[str, typer.Option(help="your principal id")],
-    key: Annotated[Path, typer.Option(help="your private key (PEM)")],
-    url: Annotated[str, typer.Option(help="gateway base URL")] = "http://127.0.0.1:8000",
+    principal: PrincipalId,
+    key: KeyFile,
+    url: GatewayUrl = DEFAULT_URL,
     body: Annotated[str | None, typer.Option(help="JSON body for POST")] = None,
 ) -> None:
     """Send one signed request and print the answer (a bank's or enterprise's quick check)."""
     from gateway.client import CredgateClient
+    from gateway.sdk.calls import load_key
 
-    with CredgateClient(url, principal, key) as client:
-        response = client.request(method.upper(), path, json=json.loads(body) if body else None)
+    payload = parse_json_option(body, "--body") if body is not None else None
+    with user_errors():
+        private_key = load_key(key)
+        with CredgateClient(url, principal, private_key=private_key) as client:
+            response = client.request(method.upper(), path, json=payload)
     typer.echo(f"HTTP {response.status_code}", err=True)
     try:
-        json.dump(response.json(), sys.stdout, ensure_ascii=False, indent=2)
-        typer.echo()
+        print_json(response.json())
     except ValueError:
         typer.echo(response.text)
     if response.status_code >= 400:
@@ -217,14 +205,10 @@ def retention(
     """Delete access records, ended authorizations and superseded record versions older than
     the policy data's retention periods; the ledger keeps only the hashes of what it drops.
     Then thin the ledger's old signed checkpoints (settings ``ledger_checkpoint_*``)."""
-    from gateway.errors import CredgateError
     from gateway.retention.runner import run
 
-    try:
+    with user_errors():
         report = run(get_settings(), dry_run=dry_run)
-    except CredgateError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
     for line in report.lines():
         typer.echo(line)
 
@@ -232,10 +216,14 @@ def retention(
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="same seed, same enterprises")] = 2022,
-    enterprises: Annotated[int, typer.Option(help="how many synthetic enterprises")] = 300,
+    enterprises: Annotated[
+        int, typer.Option(min=MIN_ENTERPRISES, help="how many synthetic enterprises")
+    ] = 300,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
-    data_dir: Annotated[Path, typer.Option(help="wiped and re-seeded")] = Path("var/demo"),
+    data_dir: Annotated[Path, typer.Option(help="wiped and re-seeded", file_okay=False)] = Path(
+        "var/demo"
+    ),
     serve_forever: Annotated[
         bool, typer.Option("--serve/--no-serve", help="serve after seeding")
     ] = True,
@@ -243,7 +231,8 @@ def demo(
     """Seed a fresh embedded database with demo Benxi enterprises and serve the gateway."""
     from gateway.demo.run import run_demo
 
-    run_demo(seed, enterprises, host, port, data_dir, serve_forever)
+    with user_errors():
+        run_demo(seed, enterprises, host, port, data_dir, serve_forever)
 
 
 def main() -> None:

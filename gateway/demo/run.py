@@ -3,7 +3,9 @@ instructions to try it."""
 
 from __future__ import annotations
 
+import shlex
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -31,15 +33,28 @@ def _fresh(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
 
 
+def credgate_command() -> str:
+    """The ``credgate`` that runs now, quoted for a shell that has no venv active."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "credgate" and argv0.is_file():
+        return shlex.quote(str(argv0.absolute()))
+    found = Path(sys.executable).parent / "credgate"
+    if found.is_file() or (found := Path(shutil.which("credgate") or "")).is_file():
+        return shlex.quote(str(found))
+    return f"{shlex.quote(sys.executable)} -c 'from gateway.cli import main; main()'"
+
+
 def _instructions(seeded: SeededDemo, base: str, data_dir: Path) -> str:
-    keys = seeded.keys_dir
+    keys = seeded.keys_dir.absolute()
     bank, enterprise = seeded.institutions[0], seeded.enterprises_with_keys[0]
     other = seeded.enterprises_with_keys[1]
+    cg = credgate_command()
 
     def as_(principal: str) -> str:
-        return f"--principal {principal} --key {keys}/{principal}.pem"
+        return f"--principal {principal} --key {shlex.quote(str(keys / principal))}.pem"
 
-    call = f"credgate call --url {base}"
+    call = f"{cg} call --url {base}"
+    demo_grant = "authz-demo-0001"
     question = (
         '{"purpose": "loan_underwriting", "checks": '
         '[{"predicate": "vat_paid_last_year_at_least", "args": {"amount": "500000"}}]}'
@@ -60,10 +75,10 @@ The enterprise's own data, free:
   {call} GET /v1/me/report {as_(enterprise)}
 Its access log with inclusion proofs, then checked offline:
   {call} GET /v1/me/access-log {as_(enterprise)} > page.json
-  credgate ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page page.json \\
+  {cg} ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page page.json \\
       --subject {enterprise}
 Keep page.json: a later page proves nothing was left out since (its signed subject head):
-  credgate ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page new-page.json \\
+  {cg} ledger verify --key "$(curl -s {base}/v1/ledger/key)" --page new-page.json \\
       --subject {enterprise} --previous-head page.json
 A yes/no question (VAT paid last year at least 500,000 CNY?) without the figure:
   {call} POST /v1/enterprises/{enterprise}/verifications {as_(bank)} \\
@@ -74,6 +89,19 @@ Its authorizations:
 Dataset staleness (operator):
   {call} GET /v1/datasets {as_(seeded.operator)}
 
+The same as commands (add --json for JSON; CREDGATE_GATEWAY_URL, CREDGATE_PRINCIPAL and
+CREDGATE_KEY_FILE stand in for --url, --principal and --key):
+The second enterprise authorizes the bank (tax payments, reports and yes/no checks, 30 days):
+  {cg} grant {bank} --purpose loan_underwriting --dataset tax_payments --mode report \\
+      --mode verify --id {demo_grant} --url {base} {as_(other)}
+The bank's report on it, then a yes/no question:
+  {cg} report {other} --purpose loan_underwriting --url {base} {as_(bank)}
+  {cg} verify {other} --purpose loan_underwriting --url {base} {as_(bank)} \\
+      --check 'vat_paid_last_year_at_least amount=500000'
+Its authorizations, then the revocation (the bank's next report withholds tax again):
+  {cg} authorizations --url {base} {as_(other)}
+  {cg} revoke {demo_grant} --url {base} {as_(other)}
+
 OpenAPI docs: {base}/docs     Stop with Ctrl-C.
 """
 
@@ -81,10 +109,11 @@ OpenAPI docs: {base}/docs     Stop with Ctrl-C.
 def run_demo(
     seed: int, enterprises: int, host: str, port: int, data_dir: Path, serve: bool
 ) -> None:
+    # Everything that can refuse the options runs before the data directory is wiped.
+    data = generate_demo(seed, enterprises, today=date.today())
     _fresh(data_dir)
     settings = Settings(data_dir=data_dir)
     upgrade(settings.effective_database_url)
-    data = generate_demo(seed, enterprises, today=date.today())
     # The sources' 经企业授权 interfaces answer only under a grant signed with a key the
     # enterprise registered with the platform.
     authorized = {
