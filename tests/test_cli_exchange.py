@@ -24,9 +24,20 @@ runner = CliRunner()
 TAX_CHECK = "consecutive_normal_tax_months_at_least months=12"
 
 
+class WallClock(SettableClock):
+    """The CLI signs with the wall clock: the gateway must read the same one."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
 @pytest.fixture
-def live(app: FastAPI, clock: SettableClock) -> Iterator[str]:
-    clock.set(datetime.now(UTC))  # the CLI signs with the wall clock
+def clock() -> SettableClock:
+    return WallClock()
+
+
+@pytest.fixture
+def live(app: FastAPI) -> Iterator[str]:
     base, stop = run_simulator_in_thread(app)
     yield base
     stop()
