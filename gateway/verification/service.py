@@ -8,12 +8,10 @@ the records) and only then answer.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from sqlmodel import Session
 
 from gateway import ledger_port
@@ -23,8 +21,9 @@ from gateway.access.service import AccessContext, parse_subject
 from gateway.authorizations import service as authorizations
 from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog
+from gateway.checks import ParsedCheck, parse_checks
 from gateway.db import lock_for_write
-from gateway.errors import Forbidden, InvalidInput, NotFound, RateLimited, ServiceUnavailable
+from gateway.errors import Forbidden, NotFound, RateLimited, ServiceUnavailable
 from gateway.policy.decision import Decision
 from gateway.policy.inputs import Predicate, Resource
 from gateway.principals.models import Principal
@@ -32,59 +31,7 @@ from gateway.principals.status import effective_status
 from gateway.records import repository
 from gateway.subject_rights.visibility import marks_for
 from gateway.verification import budget
-from gateway.verification.hashing import keyed_hash
 from gateway.verification.schemas import CheckResult, VerificationIn, VerificationOut
-from verifiers import InvalidArguments, PredicateSpec, UnknownPredicate, get_predicate, parse_args
-from verifiers.arguments import Arguments
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedCheck:
-    spec: PredicateSpec[Any]
-    args: Arguments
-
-    @property
-    def threshold(self) -> str | None:
-        name = self.spec.threshold_arg
-        return None if name is None else str(getattr(self.args, name))
-
-    def probe(self, hash_key: bytes) -> str | None:
-        """What the bisection budget counts: the threshold, or for a predicate whose arguments
-        can be probed otherwise (a grade set, an ID number) a digest of the arguments."""
-        if self.threshold is not None:
-            return self.threshold
-        if not self.args.model_fields_set and not type(self.args).model_fields:
-            return None
-        canonical = rfc8785.dumps(self.logged_args(hash_key))
-        return "args:" + hashlib.sha256(canonical).hexdigest()[:32]
-
-    def logged_args(self, hash_key: bytes) -> dict[str, Any]:
-        logged: dict[str, Any] = self.args.model_dump(mode="json")
-        for name in self.spec.personal_args:
-            if logged.get(name) is not None:
-                logged[name] = {"hmac_sha256": keyed_hash(hash_key, str(logged[name]))}
-        return logged
-
-
-def parse_checks(body: VerificationIn) -> list[ParsedCheck]:
-    parsed = []
-    for i, check in enumerate(body.checks):
-        try:
-            spec = get_predicate(check.predicate)
-            args = parse_args(check.predicate, check.args)
-        except UnknownPredicate:
-            where = f"checks[{i}].predicate"
-            raise InvalidInput(
-                f"{where}: no predicate {check.predicate!r}; see GET /v1/verifiers",
-                detail=[{"field": where, "problem": "unknown predicate"}],
-            ) from None
-        except InvalidArguments as exc:
-            where = f"checks[{i}].args.{exc.argument}" if exc.argument else f"checks[{i}].args"
-            raise InvalidInput(
-                f"{where}: {exc.problem}", detail=[{"field": where, "problem": exc.problem}]
-            ) from None
-        parsed.append(ParsedCheck(spec, args))
-    return parsed
 
 
 def _policy_predicates(catalog: Catalog, checks: list[ParsedCheck]) -> list[Predicate]:
@@ -212,7 +159,7 @@ def verify(
     hash_key: bytes,
 ) -> VerificationOut:
     subject = parse_subject(code)
-    checks = parse_checks(body)
+    checks = parse_checks(body.checks)
     lock_for_write(ctx.session)
     if not repository.enterprise_exists(ctx.session, subject):
         raise NotFound(f"the platform holds nothing on {subject}")
