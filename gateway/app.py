@@ -15,6 +15,7 @@ from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.db import durability_failure, sole_server
+from gateway.financing.endpoints import router as financing_router
 from gateway.hot_path import close_writer
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
@@ -76,6 +77,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(subject_rights_router)
     app.include_router(ledger_router)
     app.include_router(oversight_router)
+    app.include_router(financing_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:

@@ -13,8 +13,7 @@ from sqlmodel import Session
 from gateway.catalog import Catalog
 from gateway.clock import Clock
 from gateway.context import RequestContext
-from gateway.db import unit_of_work
-from gateway.errors import Forbidden, Unauthenticated
+from gateway.errors import CredgateError, Forbidden, Unauthenticated
 from gateway.principals.auth import authenticate
 from gateway.principals.models import Principal, Role
 from gateway.services import Services
@@ -31,9 +30,21 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:
-    """One transaction per request: commit on success, roll back on any exception."""
-    with unit_of_work(services.engine) as session:
-        yield session
+    """One transaction per request: commit on success, roll back on any exception but a
+    ``keep_records`` refusal."""
+    with Session(services.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except CredgateError as exc:
+            if not exc.keep_records:
+                session.rollback()
+                raise
+            session.commit()  # a refusal that recorded itself keeps its records
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -10,10 +10,13 @@ class CredgateError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, detail: Any = None) -> None:
+    def __init__(self, message: str, *, detail: Any = None, keep_records: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
+        # True when the transaction holds records of this very refusal (an expiry recorded on
+        # the first answer after it) that must be committed although the request fails.
+        self.keep_records = keep_records
 
 
 class InvalidInput(CredgateError):

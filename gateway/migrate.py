@@ -20,6 +20,7 @@ OPTIONAL_MODEL_MODULES = (
     "gateway.subject_rights.models",
     "gateway.oversight.models",
     "gateway.notifications.models",
+    "gateway.financing.models",
 )
 
 

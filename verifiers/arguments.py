@@ -198,3 +198,13 @@ PropertyUsages = Annotated[
     _choices_schema(PROPERTY_USAGES),
 ]
 """A non-empty set of registered property uses, in the catalog's order."""
+
+SME_CREDIT_GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "C")
+SmeCreditGrade = Literal["AAA", "AA", "A", "BBB", "BB", "B", "C"]
+SmeCreditGrades = Annotated[
+    tuple[SmeCreditGrade, ...],
+    BeforeValidator(_choices(SME_CREDIT_GRADES)),
+    Field(min_length=1, max_length=len(SME_CREDIT_GRADES)),
+    _choices_schema(SME_CREDIT_GRADES),
+]
+"""A non-empty set of SME credit evaluation grades, held in the order AAA to C."""

@@ -90,6 +90,7 @@ class DatasetSpec(BaseModel):
     subject_field: str = "uscc"  # which field carries the enterprise's USCC
     key_fields: list[str] = Field(default_factory=list)  # identify a record within a subject
     in_sharing_list: bool = True  # False for categories named only in the plan's text
+    description: str = ""  # why a dataset beyond the list is here
     fields: list[FieldSpec]
 
     @model_validator(mode="after")

@@ -103,5 +103,40 @@ def _dishonesty(p: Profile, rng: random.Random, ctx: Context) -> list[Record]:
     ]
 
 
+# Evaluation grades by how the enterprise fares: sound ones high, dishonest or zombie ones low.
+_GOOD_GRADES = ("AAA", "AA", "A", "A", "BBB")
+_POOR_GRADES = ("BB", "B", "C")
+
+
+def _evaluations(p: Profile, rng: random.Random, ctx: Context) -> list[Record]:
+    """SME credit evaluation results (beyond the 2022 list): about two in three enterprises
+    have a provincial one, some also a national one."""
+    start = max(p.established + timedelta(days=365), add_years(ctx.today, -2))
+    end = ctx.today - timedelta(days=5)
+    if rng.random() > 0.65 or start > end:
+        return []
+    poor = p.has("dishonest") or p.has("zombie") or p.has("tax_arrears")
+    records = []
+    levels = [("省级", "辽宁省中小企业融资综合信用服务平台")]
+    if rng.random() < 0.3:
+        levels.append(("国家级", "全国中小企业融资综合信用服务平台"))
+    for level, body in levels:
+        records.append(
+            {
+                "enterprise_name": p.name,
+                "uscc": p.uscc,
+                "evaluation_level": level,
+                "evaluating_body": body,
+                "credit_grade": rng.choice(_POOR_GRADES if poor else _GOOD_GRADES),
+                "evaluation_date": between(rng, start, end).isoformat(),
+            }
+        )
+    return records
+
+
 def build(p: Profile, rng: random.Random, ctx: Context) -> Records:
-    return {"honours": _honours(p, rng, ctx), "serious_dishonesty_list": _dishonesty(p, rng, ctx)}
+    return {
+        "honours": _honours(p, rng, ctx),
+        "serious_dishonesty_list": _dishonesty(p, rng, ctx),
+        "sme_credit_evaluations": _evaluations(p, rng, ctx),
+    }

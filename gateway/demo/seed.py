@@ -102,6 +102,9 @@ def seed_demo(services: Services, data: DemoData, keys_dir: Path) -> SeededDemo:
         _register(services, keys_dir, code, Role.enterprise, data.profiles[code].get("name", code))
     _ingest(services, data)
     authorization_id = _sample_authorization(services, keys_dir, enterprises[0], INSTITUTIONS[0][0])
+    from gateway.demo.financing import seed_financing
+
+    seed_financing(services, enterprises)
     return SeededDemo(
         keys_dir,
         "operator-benxi",

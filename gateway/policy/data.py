@@ -130,6 +130,11 @@ class RetentionParams(_Frozen):
     superseded_records_years: int = Field(gt=0)
 
 
+class FinancingParams(_Frozen):
+    # Working days (Monday to Friday, platform time) an institution has to pick up a demand.
+    pickup_deadline_working_days: int = Field(gt=0)
+
+
 class PolicyData(_Frozen):
     purposes: dict[str, PurposeSpec] = Field(min_length=1)
     query_roles: tuple[str, ...] = Field(min_length=1)
@@ -140,6 +145,7 @@ class PolicyData(_Frozen):
     oversight: OversightParams
     assessment: AssessmentParams
     retention: RetentionParams
+    financing: FinancingParams = FinancingParams(pickup_deadline_working_days=3)
 
     @property
     def financing_purposes(self) -> frozenset[str]:

@@ -9,11 +9,9 @@ the records); only then answer.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from sqlmodel import Session
 
 from gateway.access import holdings, policy_input
@@ -23,67 +21,16 @@ from gateway.authorizations import service as authorizations
 from gateway.authorizations.models import Authorization
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
-from gateway.errors import Forbidden, InvalidInput, NotFound, RateLimited, ServiceUnavailable
+from gateway.errors import Forbidden, NotFound, RateLimited, ServiceUnavailable
 from gateway.oversight.status import effective_status
 from gateway.policy.decision import Decision
 from gateway.policy.inputs import Predicate, Resource
 from gateway.records import repository
 from gateway.subject_rights.visibility import marks_for
 from gateway.verification import budget
-from gateway.verification.hashing import keyed_hash
+from gateway.verification.checks import ParsedCheck, parse_checks
 from gateway.verification.schemas import CheckResult, VerificationIn, VerificationOut
 from gateway.writer import LedgerWrite
-from verifiers import InvalidArguments, PredicateSpec, UnknownPredicate, get_predicate, parse_args
-from verifiers.arguments import Arguments
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedCheck:
-    spec: PredicateSpec[Any]
-    args: Arguments
-
-    @property
-    def threshold(self) -> str | None:
-        name = self.spec.threshold_arg
-        return None if name is None else str(getattr(self.args, name))
-
-    def probe(self, hash_key: bytes) -> str | None:
-        """What the bisection budget counts: the threshold, or for a predicate whose arguments
-        can be probed otherwise (a grade set, an ID number) a digest of the arguments."""
-        if self.threshold is not None:
-            return self.threshold
-        if not self.args.model_fields_set and not type(self.args).model_fields:
-            return None
-        canonical = rfc8785.dumps(self.logged_args(hash_key))
-        return "args:" + hashlib.sha256(canonical).hexdigest()[:32]
-
-    def logged_args(self, hash_key: bytes) -> dict[str, Any]:
-        logged: dict[str, Any] = self.args.model_dump(mode="json")
-        for name in self.spec.personal_args:
-            if logged.get(name) is not None:
-                logged[name] = {"hmac_sha256": keyed_hash(hash_key, str(logged[name]))}
-        return logged
-
-
-def parse_checks(body: VerificationIn) -> list[ParsedCheck]:
-    parsed = []
-    for i, check in enumerate(body.checks):
-        try:
-            spec = get_predicate(check.predicate)
-            args = parse_args(check.predicate, check.args)
-        except UnknownPredicate:
-            where = f"checks[{i}].predicate"
-            raise InvalidInput(
-                f"{where}: no predicate {check.predicate!r}; see GET /v1/verifiers",
-                detail=[{"field": where, "problem": "unknown predicate"}],
-            ) from None
-        except InvalidArguments as exc:
-            where = f"checks[{i}].args.{exc.argument}" if exc.argument else f"checks[{i}].args"
-            raise InvalidInput(
-                f"{where}: {exc.problem}", detail=[{"field": where, "problem": exc.problem}]
-            ) from None
-        parsed.append(ParsedCheck(spec, args))
-    return parsed
 
 
 def _policy_predicates(catalog: Catalog, checks: list[ParsedCheck]) -> list[Predicate]:
@@ -222,7 +169,7 @@ def verify(
 ) -> DecidedVerification:
     """Decide ``body`` about ``code`` for the calling institution (nothing written yet)."""
     subject = parse_subject(code)
-    checks = parse_checks(body)
+    checks = parse_checks(body.checks)
     institution = ctx.caller
     if not repository.enterprise_exists(ctx.session, subject):
         raise NotFound(f"the platform holds nothing on {subject}")

@@ -98,9 +98,13 @@ def test_back_office_entry_is_the_platform_operators(catalog: Catalog) -> None:
             assert dataset.source_id == "src-ndrc", dataset.id
 
 
-def test_only_honours_and_the_dishonesty_list_are_beyond_the_list(catalog: Catalog) -> None:
+def test_only_honours_the_dishonesty_list_and_evaluations_are_beyond_the_list(
+    catalog: Catalog,
+) -> None:
     beyond = {d.id for d in catalog.datasets if not d.in_sharing_list}
-    assert beyond == {"honours", "serious_dishonesty_list"}
+    assert beyond == {"honours", "serious_dishonesty_list", "sme_credit_evaluations"}
+    evaluations = catalog.dataset("sme_credit_evaluations")
+    assert evaluations is not None and "beyond the 2022 sharing list" in evaluations.description
 
 
 def test_enterprise_name_is_always_the_same_field(catalog: Catalog) -> None:

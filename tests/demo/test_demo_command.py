@@ -40,7 +40,7 @@ def test_demo_seeds_principals_data_and_a_grant(tmp_path: Path) -> None:
         tax = next(d for d in report["datasets"] if d["dataset"] == "tax_payments")
         assert tax["live"] is True
         catalog = http.get("/v1/catalog").json()
-        assert len(catalog["datasets"]) == 28
+        assert len(catalog["datasets"]) == 29
     services.engine.dispose()
 
 

@@ -407,6 +407,36 @@ TABLE: dict[str, Case] = {
         fails_reason="above_threshold",
         missing=_report(total_assets="9000000.00"),
     ),
+    "sme_credit_grade_in": Case(
+        args={"grades": ["AAA", "AA", "A"]},
+        bad_args={"grades": ["AAAA"]},
+        bad_argument="grades",
+        holds=lambda t: records(
+            t,
+            sme_credit_evaluations=[
+                {"evaluation_level": "省级", "evaluation_date": day(t, -500), "credit_grade": "B"},
+                {
+                    "evaluation_level": "国家级",
+                    "evaluation_date": day(t, -30),
+                    "credit_grade": "AA",
+                },
+            ],
+        ),
+        fails=lambda t: records(
+            t, sme_credit_evaluations={"evaluation_date": day(t, -30), "credit_grade": "BBB"}
+        ),
+        fails_reason="grade_not_accepted",
+        missing=nothing,
+    ),
+    "sme_credit_evaluated_within": Case(
+        args={"months": 12},
+        bad_args={"months": 0},
+        bad_argument="months",
+        holds=lambda t: records(t, sme_credit_evaluations={"evaluation_date": day(t, -300)}),
+        fails=lambda t: records(t, sme_credit_evaluations={"evaluation_date": day(t, -400)}),
+        fails_reason="above_threshold",
+        missing=nothing,
+    ),
 }
 
 

@@ -3,7 +3,7 @@
 Each example is a new enterprise with records drawn from the catalog's field types in every
 dataset a predicate reads (``tests/verifiers/strategies.py``: every field possibly filled, not
 only those read), stored through the batch API or served by the fake live source, and a verify
-grant; one request then asks all 22 predicates (some twice), so every predicate is checked in
+grant; one request then asks all 24 predicates (some twice), so every predicate is checked in
 every example. Answers are compared with ``tests/verifiers/oracles.py`` computed on what an
 institution may see of the same records, and the response searched for every ``authorized``
 and ``verify_only`` value.

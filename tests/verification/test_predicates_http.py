@@ -1,6 +1,6 @@
 """Every predicate through HTTP: listed, holds, does not hold, lacks data, refused, bad arguments.
 
-One test per behaviour, parametrized over the 22 predicates of ``predicate_table.TABLE``; each
+One test per behaviour, parametrized over the 24 predicates of ``predicate_table.TABLE``; each
 case runs on an enterprise of its own, so budgets and records never meet.
 """
 

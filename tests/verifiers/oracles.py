@@ -9,6 +9,7 @@ values so that boundaries are hit.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -330,6 +331,50 @@ def ratio_args(rows: Rows, today: date) -> st.SearchStrategy[Args]:
     return st.fixed_dictionaries({"ratio": st.builds(lambda f, d: f(d), as_wire, picked)})
 
 
+# ---------------------------------------------------------------- SME credit evaluations
+
+
+def _newest_evaluations(rows: Rows) -> list[Mapping[str, Any]]:
+    found = rows["sme_credit_evaluations"]
+    if not found or any("evaluation_date" not in r for r in found):
+        raise Undecided
+    top = max(r["evaluation_date"] for r in found)
+    return [r for r in found if r["evaluation_date"] == top]
+
+
+def sme_credit_grade_in(rows: Rows, args: Args, today: date) -> bool:
+    grades = {r.get("credit_grade") for r in _newest_evaluations(rows)}
+    if None in grades or len(grades) != 1:
+        raise Undecided
+    return grades.pop() in set(args["grades"])
+
+
+def sme_grades_args(rows: Rows, today: date) -> st.SearchStrategy[Args]:
+    grades = st.lists(
+        st.sampled_from(["AAA", "AA", "A", "BBB", "BB", "B", "C"]), min_size=1, max_size=9
+    )
+    return st.fixed_dictionaries({"grades": grades})
+
+
+def sme_credit_evaluated_within(rows: Rows, args: Args, today: date) -> bool:
+    newest = _newest_evaluations(rows)[0]["evaluation_date"]
+    month_index = today.year * 12 + today.month - 1 - args["months"]
+    year, month = month_index // 12, month_index % 12 + 1
+    cutoff = date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    return bool(newest >= cutoff.isoformat())
+
+
+def evaluation_months_args(rows: Rows, today: date) -> st.SearchStrategy[Args]:
+    ages = [
+        (today.year - int(v[:4])) * 12 + today.month - int(v[5:7])
+        for v in values_of(rows, "sme_credit_evaluations", "evaluation_date")
+    ]
+    near = [a + s for a in ages for s in (-1, 0, 1) if 1 <= a + s <= 120]
+    return st.fixed_dictionaries(
+        {"months": st.one_of(st.sampled_from(near or [12]), st.integers(1, 120))}
+    )
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -378,6 +423,8 @@ ORACLES: dict[str, Oracle] = {
         annual_revenue_at_least, money_args("annual_reports", "total_revenue")
     ),
     "debt_ratio_at_most": Oracle(debt_ratio_at_most, ratio_args),
+    "sme_credit_grade_in": Oracle(sme_credit_grade_in, sme_grades_args),
+    "sme_credit_evaluated_within": Oracle(sme_credit_evaluated_within, evaluation_months_args),
 }
 
 

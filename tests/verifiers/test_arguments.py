@@ -29,6 +29,8 @@ VALID: dict[str, Any] = {
     "grades": ["A", "B"],
     "usages": ["工业"],
     "id_number": "21050419920121199X",
+    "sme_grades": ["AAA", "A"],
+    "months": 12,
 }
 INVALID: dict[str, list[Any]] = {
     "money": [
@@ -45,6 +47,8 @@ INVALID: dict[str, list[Any]] = {
     "grades": [[], ["E"], "A", ["A", 1], [None], "AB", None, {"A": 1}],
     "usages": [[], ["工厂"], "工业", [1], {"工业": 1}],
     "id_number": ["", "a", "x" * 33, "12 34", "中文身份证号", 123, "21050419920121199X#", None],
+    "sme_grades": [[], ["E"], "AAA", [1], None, ["AAAA"], {"AAA": 1}],
+    "months": [0, 121, -1, True, "12", 12.0, None],
 }  # fmt: skip
 KINDS = {
     ("registered_capital_at_least", "amount"): "money",
@@ -60,6 +64,8 @@ KINDS = {
     ("tax_credit_grade_in", "grades"): "grades",
     ("owns_real_estate", "usages"): "usages",
     ("legal_representative_id_is", "id_no"): "id_number",
+    ("sme_credit_grade_in", "grades"): "sme_grades",
+    ("sme_credit_evaluated_within", "months"): "months",
 }
 OPTIONAL = {("owns_real_estate", "usages")}
 

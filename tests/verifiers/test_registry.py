@@ -40,6 +40,9 @@ EXPECTED = {
     "legal_representative_id_is",
     "annual_revenue_at_least",
     "debt_ratio_at_most",
+    # issue 11, 二(四): SME credit evaluation results
+    "sme_credit_grade_in",
+    "sme_credit_evaluated_within",
 }
 
 

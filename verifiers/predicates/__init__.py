@@ -7,6 +7,7 @@ from typing import Any
 from verifiers.predicates import (
     administrative,
     assets,
+    evaluation,
     finance,
     payroll,
     registration,
@@ -25,4 +26,5 @@ ALL: tuple[PredicateSpec[Any], ...] = (
     *administrative.PREDICATES,
     *science.PREDICATES,
     *finance.PREDICATES,
+    *evaluation.PREDICATES,
 )
