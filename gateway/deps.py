@@ -47,7 +47,10 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         session.commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction ends (commits) before the response is sent. FastAPI's
+# default for dependencies with yield runs their exit after the response has left, which would
+# acknowledge a write (a revoke) before it is committed and durable.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_catalog(services: ServicesDep) -> Catalog:
