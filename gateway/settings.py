@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     policy_engine: PolicyEngineKind = PolicyEngineKind.embedded
     opa_url: str = "http://127.0.0.1:8181"
     opa_timeout_seconds: float = 1.5
+    # A policy directory (the layout of policies/) to use instead of the one shipped in the
+    # package (credgate_policies); the OPA engine's server must serve the same files.
+    policy_dir: Path | None = None
 
     # Empty means: beside an embedded (SQLite) database, its own SQLite file in data_dir (so a
     # request holding the main database's write lock never waits on the ledger's writer);

@@ -36,11 +36,20 @@ def _valid_key_name(name: str) -> bool:
     return bool(name) and "+" not in name and not any(c.isspace() for c in name)
 
 
-def _b64decode(text: str, what: str) -> bytes:
+def b64decode_canonical(text: str, what: str) -> bytes:
+    """Standard base64 in its one canonical spelling, or ``VerificationError`` naming ``what``.
+
+    A lenient decoder ignores the unused low bits of the last character before ``=`` padding, so
+    up to 16 spellings decode to the same bytes; a signature or hash that decodes but does not
+    re-encode to ``text`` is refused, as C2SP verifiers should.
+    """
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
         raise VerificationError(f"{what} is not valid base64") from exc
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise VerificationError(f"{what} is not canonical base64")
+    return raw
 
 
 def key_hash(name: str, public_key: bytes) -> bytes:
@@ -71,7 +80,7 @@ class NoteVerifier:
         name, hash_hex, key_b64 = parts
         if not re.fullmatch(r"[0-9a-f]{8}", hash_hex):
             raise VerificationError("verifier key hash must be 8 lowercase hex digits")
-        raw = _b64decode(key_b64, "verifier key")
+        raw = b64decode_canonical(key_b64, "verifier key")
         if len(raw) != 33 or raw[0] != ALGORITHM_ED25519:
             raise VerificationError("verifier key is not an Ed25519 (type 0x01) key")
         verifier = cls(name=name, key_hash=bytes.fromhex(hash_hex), public_key=raw[1:])
@@ -161,7 +170,7 @@ def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
         name, _, blob_b64 = line[len(SIGNATURE_PREFIX) :].partition(" ")
         if not _valid_key_name(name) or not blob_b64:
             raise VerificationError("malformed signature line in note")
-        blob = _b64decode(blob_b64, "note signature")
+        blob = b64decode_canonical(blob_b64, "note signature")
         if len(blob) < 5:
             raise VerificationError("note signature too short")
         signatures.append((name, blob))
@@ -225,8 +234,8 @@ class Checkpoint:
         origin, size, root, *extensions = lines
         if not _DECIMAL.fullmatch(size) or int(size) >= 1 << 63:
             raise VerificationError("checkpoint size is not a canonical decimal number")
-        root_hash = _b64decode(root, "checkpoint root hash")
-        if len(root_hash) != HASH_SIZE or base64.b64encode(root_hash).decode() != root:
+        root_hash = b64decode_canonical(root, "checkpoint root hash")
+        if len(root_hash) != HASH_SIZE:
             raise VerificationError("checkpoint root hash is not a base64 SHA-256 hash")
         return cls(origin, int(size), root_hash, tuple(extensions))
 

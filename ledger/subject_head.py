@@ -23,7 +23,6 @@ entry that contradicts it is evidence (``contradiction``) signed by the log itse
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -32,7 +31,7 @@ from dataclasses import dataclass
 from ledger.entry import MAX_SUBJECT_LENGTH, ChainLink, canonical_json
 from ledger.errors import InvalidEntry, VerificationError
 from ledger.merkle import HASH_SIZE
-from ledger.note import NoteSigner, NoteVerifier, open_note, sign_note
+from ledger.note import NoteSigner, NoteVerifier, b64decode_canonical, open_note, sign_note
 
 HEADER = "credgate subject head v1"
 _FIELDS = ("origin", "size", "root", "subject", "subject_seq", "index")
@@ -130,12 +129,7 @@ class SubjectHead:
                 raise VerificationError(f"subject head line {line!r} should be '{name} <value>'")
             values[name] = value
         root = values["root"]
-        try:
-            root_hash = base64.b64decode(root.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError) as exc:
-            raise VerificationError("subject head root is not valid base64") from exc
-        if base64.b64encode(root_hash).decode("ascii") != root:
-            raise VerificationError("subject head root is not canonical base64")
+        root_hash = b64decode_canonical(root, "subject head root")
         try:
             subject = json.loads(values["subject"])
         except json.JSONDecodeError as exc:

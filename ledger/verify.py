@@ -8,7 +8,6 @@ trusted comes from the caller: the verifier key(s), obtained out of band.
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from ledger.entry import ChainLink, chain_link, decode
 from ledger.errors import VerificationError
 from ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
-from ledger.note import Checkpoint, NoteVerifier, verify_checkpoint
+from ledger.note import Checkpoint, NoteVerifier, b64decode_canonical, verify_checkpoint
 from ledger.subject_head import SubjectHead, verify_subject_head
 
 __all__ = [
@@ -37,13 +36,10 @@ __all__ = [
 
 
 def b64decode(value: Any, what: str) -> bytes:
-    """Strict standard base64, or ``VerificationError`` naming ``what``."""
+    """Canonical base64 (``note.b64decode_canonical``), or ``VerificationError`` naming ``what``."""
     if not isinstance(value, str):
         raise VerificationError(f"{what} must be a base64 string")
-    try:
-        return base64.b64decode(value.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError) as exc:
-        raise VerificationError(f"{what} is not valid base64") from exc
+    return b64decode_canonical(value, what)
 
 
 def parse_verifier_keys(keys: Iterable[str]) -> list[NoteVerifier]:

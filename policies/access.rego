@@ -66,22 +66,38 @@ max_authorization_lifetime_ns := params.authorization.max_lifetime_days * ns_per
 # METADATA
 # description: Why the whole request is denied; undefined when it is admitted.
 denial := "unknown_action" if {
-	not input.action in actions
+	not known_action
 } else := "unknown_status" if {
-	not input.caller.status in statuses
+	not known_status
 } else := "role_not_permitted" if {
 	input.action in query_actions
-	not input.caller.role in params.query_roles
+	not query_role
 } else := "unknown_purpose" if {
 	input.action in query_actions
-	not params.purposes[input.purpose]
+	not known_purpose
 } else := "role_not_permitted" if {
 	input.action == "self_view"
-	input.caller.role != "enterprise"
+	not enterprise_caller
 } else := "not_subject" if {
 	input.action == "self_view"
-	input.caller.id != input.subject
+	not caller_is_subject
 }
+
+# Every denial negates a helper rule that must hold positively, never a comparison of input:
+# OPA leaves `not input.x in s` and `not params.p[input.x]` undefined when input.x is missing
+# (regopy makes them true), and `input.x != v` is undefined in both, so a request missing a
+# field would skip its denial and be allowed.
+known_action if input.action in actions
+
+known_status if input.caller.status in statuses
+
+query_role if input.caller.role in params.query_roles
+
+known_purpose if params.purposes[input.purpose]
+
+enterprise_caller if input.caller.role == "enterprise"
+
+caller_is_subject if input.caller.id == input.subject
 
 request_reason := denial if {
 	not allow
@@ -192,14 +208,16 @@ predicate_outcome(p) := {"evaluate": false, "reason": denial} if {
 	not allow
 } else := {"evaluate": false, "reason": "no_reads"} if {
 	count(p.reads) == 0
-} else := {"evaluate": false, "reason": refusals[0]} if {
-	refusals := [o.reason |
+} else := {"evaluate": false, "reason": refusals[0][2]} if {
+	# The first refused read in (dataset, class) order, whatever order the reads came in.
+	refusals := sort([[r.dataset, r.class, o.reason] |
 		some r in p.reads
 		o := read_outcome(r)
 		o.ok == false
-	]
+	])
 	count(refusals) > 0
-} else := {"evaluate": true, "authorizations": ids} if {
+} else := {"evaluate": true, "authorizations": sort(ids)} if {
+	# sort: rego-cpp iterates a set in insertion order, OPA in sorted order.
 	ids := {o.authorization |
 		some r in p.reads
 		o := read_outcome(r)

@@ -1,9 +1,9 @@
 # METADATA
 # title: Unit tests of credgate.access
 # description: |
-#   Run with `opa test policies/` (data.json is loaded alongside). Without an
-#   OPA binary, tests/policy/test_rego_unit.py evaluates every test_ rule here
-#   with regopy. Inputs are built from whole objects so that object.union is
+#   Run with `opa test -b policies/` (data.json is loaded alongside); in CI
+#   tests/policy/test_opa_reference.py runs every test_ rule here under OPA's
+#   own engine, one pytest case each. Inputs are built from whole objects so that object.union is
 #   never asked to merge nested objects (it is not recursive in rego-cpp).
 package credgate.access_test
 
@@ -67,6 +67,9 @@ verify := object.union(report, {
 decide(request) := d if {
 	d := access.decision with input as request
 }
+
+# The caller replaced whole: OPA's object.union would merge the old caller's fields back in.
+with_caller(request, caller) := object.union(object.remove(request, {"caller"}), {"caller": caller})
 
 with_grant(request, g) := object.union(request, {"authorizations": [g]})
 
@@ -180,8 +183,8 @@ test_verify_only_is_never_disclosed if {
 test_verify_evaluates_predicates_under_verify_mode if {
 	d := decide(verify)
 	d.allow == true
-	{"predicate": "vat_paid_last_year_at_least", "authorizations": {"auth-1"}} in d.evaluate
-	{"predicate": "utilities_paid_on_time", "authorizations": {"auth-1"}} in d.evaluate
+	{"predicate": "vat_paid_last_year_at_least", "authorizations": ["auth-1"]} in d.evaluate
+	{"predicate": "utilities_paid_on_time", "authorizations": ["auth-1"]} in d.evaluate
 	count(d.refuse) == 0
 }
 
@@ -195,21 +198,27 @@ test_verify_needs_verify_mode if {
 test_predicate_over_public_data_needs_nothing if {
 	p := {"name": "licence_valid", "reads": [licence]}
 	d := decide(object.union(verify, {"predicates": [p], "authorizations": []}))
-	{"predicate": "licence_valid", "authorizations": set()} in d.evaluate
+	{"predicate": "licence_valid", "authorizations": []} in d.evaluate
 }
 
 test_predicate_over_institution_data_needs_financing_or_verify_authorization if {
 	p := {"name": "no_judgments", "reads": [court]}
 	financing := decide(object.union(verify, {"predicates": [p], "authorizations": []}))
-	{"predicate": "no_judgments", "authorizations": set()} in financing.evaluate
+	{"predicate": "no_judgments", "authorizations": []} in financing.evaluate
 	bureau := object.union(verify, {"purpose": "credit_reporting", "predicates": [p]})
 	refused(decide(bureau), p, "not_financing_purpose")
 	g := object.union(grant, {"purpose": "credit_reporting", "classes": ["institution"]})
-	{"predicate": "no_judgments", "authorizations": {"auth-1"}} in decide(with_grant(bureau, g)).evaluate
+	{"predicate": "no_judgments", "authorizations": ["auth-1"]} in decide(with_grant(bureau, g)).evaluate
 }
 
 test_predicate_refused_for_its_first_refused_read if {
-	p := {"name": "mixed", "reads": [licence, tax, {"dataset": "odd", "class": "secret"}]}
+	p := {"name": "mixed", "reads": [licence, tax, {"dataset": "zoning", "class": "secret"}]}
+	refused(decide(object.union(verify, {"predicates": [p], "authorizations": []})), p, "no_authorization")
+}
+
+# "First" is in (dataset, class) order, as the gateway sends reads; not the order given.
+test_predicate_refusal_does_not_depend_on_read_order if {
+	p := {"name": "mixed", "reads": [{"dataset": "zoning", "class": "secret"}, tax, licence]}
 	refused(decide(object.union(verify, {"predicates": [p], "authorizations": []})), p, "no_authorization")
 }
 
@@ -245,6 +254,34 @@ test_unknown_action_denies if {
 	decide(object.union(report, {"action": "export"})).reason == "unknown_action"
 }
 
+# A missing field is as unknown as a wrong one (OPA once allowed these: `not <undefined> in s`).
+test_missing_action_status_role_or_purpose_denies if {
+	no_action := decide(object.remove(report, {"action"}))
+	no_action.allow == false
+	no_action.reason == "unknown_action"
+	no_status := decide(with_caller(report, object.remove(bank, {"status"})))
+	no_status.allow == false
+	no_status.reason == "unknown_status"
+	no_role := decide(with_caller(report, object.remove(bank, {"role"})))
+	no_role.allow == false
+	no_role.reason == "role_not_permitted"
+	no_purpose := decide(object.remove(report, {"purpose"}))
+	no_purpose.allow == false
+	no_purpose.reason == "unknown_purpose"
+}
+
+test_self_view_without_role_or_caller_id_denies if {
+	me := {"id": subject, "kind": "enterprise", "status": "active"}
+	view := object.union(report, {"action": "self_view", "purpose": "self_view"})
+	no_role := decide(with_caller(view, me))
+	no_role.allow == false
+	no_role.reason == "role_not_permitted"
+	anonymous := {"role": "enterprise", "kind": "enterprise", "status": "active"}
+	no_id := decide(with_caller(view, anonymous))
+	no_id.allow == false
+	no_id.reason == "not_subject"
+}
+
 test_unknown_status_denies if {
 	caller := {"id": "bank-001", "role": "institution", "kind": "bank", "status": "pending"}
 	decide(object.union(report, {"caller": caller})).reason == "unknown_status"
@@ -278,7 +315,7 @@ test_enterprise_sees_all_of_itself if {
 	count(d.withhold) == 0
 	disclosed(d, utilities, null)
 	disclosed(d, tax, null)
-	{"predicate": "utilities_paid_on_time", "authorizations": set()} in d.evaluate
+	{"predicate": "utilities_paid_on_time", "authorizations": []} in d.evaluate
 }
 
 test_enterprise_cannot_self_view_another if {

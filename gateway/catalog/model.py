@@ -60,6 +60,9 @@ class FieldSpec(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label_zh: str
+    # The sharing list's own wording when it names this field and another in one item
+    # (分支机构名称和统一社会信用代码): the split fields each carry it, so it is still findable.
+    list_label_zh: str | None = None
     type: FieldType
     disclosure: DisclosureClass
     required: bool = False
@@ -127,3 +130,22 @@ class Catalog(BaseModel):
 
     def dataset(self, dataset_id: str) -> DatasetSpec | None:
         return next((d for d in self.datasets if d.id == dataset_id), None)
+
+    def find_label(self, label: str) -> list[tuple[DatasetSpec, FieldSpec]]:
+        """Fields whose label, or the list item they were split from, is exactly ``label``."""
+        return [
+            (dataset, field)
+            for dataset in self.datasets
+            for field in dataset.fields
+            if label in (field.label_zh, field.list_label_zh)
+        ]
+
+    def labelled(self, label: str) -> Catalog:
+        """This catalog cut down to the datasets and fields ``find_label(label)`` finds."""
+        found = self.find_label(label)
+        datasets = [
+            dataset.model_copy(update={"fields": [f for d, f in found if d is dataset]})
+            for dataset in self.datasets
+            if any(d is dataset for d, _ in found)
+        ]
+        return self.model_copy(update={"datasets": datasets})

@@ -7,13 +7,12 @@ Answers are checked for shape only: ``ledger.verify`` decides what they prove.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import httpx
 
 from ledger.errors import LedgerError, VerificationError
+from ledger.note import b64decode_canonical
 
 
 class FetchFailed(Exception):
@@ -66,10 +65,7 @@ class HttpLedger:
         hashes = body.get("hashes")
         if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
             raise VerificationError("proof answer has no list of base64 hashes")
-        try:
-            return [base64.b64decode(h, validate=True) for h in hashes]
-        except binascii.Error as exc:
-            raise VerificationError("proof hash is not valid base64") from exc
+        return [b64decode_canonical(h, "proof hash") for h in hashes]
 
     def latest_checkpoint(self) -> str:
         """The latest signed checkpoint note."""

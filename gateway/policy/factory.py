@@ -20,13 +20,14 @@ def build_engine(
     policy_dir: Path | None = None,
     cache_size: int = DEFAULT_CACHE_SIZE,
 ) -> PolicyEngine:
-    """The engine ``settings.policy_engine`` names, over the policy in ``policy_dir``.
+    """The engine ``settings.policy_engine`` names, over the policy in ``policy_dir``
+    (default: ``settings.policy_dir``, else the packaged policy).
 
     Raises ``PolicyLoadError`` if the policy cannot be read or (embedded) compiled: a gateway
     without a policy must not start. ``cache_size=0`` turns the decision cache off.
     ``settings.opa_timeout_seconds`` bounds a decision on either engine.
     """
-    files = PolicyFiles.load(policy_dir)
+    files = PolicyFiles.load(policy_dir or settings.policy_dir)
     engine: PolicyEngine
     if settings.policy_engine is PolicyEngineKind.opa:
         engine = OpaEngine.from_url(

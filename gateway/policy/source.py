@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from gateway.policy.errors import PolicyLoadError
+from gateway.settings import get_settings
 
 DECISION_PACKAGE = "credgate.access"
 DECISION_RULE = "decision"
@@ -19,9 +21,31 @@ DECISION_ENTRYPOINT = "credgate/access/decision"
 DATA_FILE = "data.json"
 
 
+POLICY_PACKAGE = "credgate_policies"
+
+
+def packaged_policy_dir() -> Path:
+    """The policy shipped with credgate: the package ``credgate_policies``.
+
+    ``pyproject.toml`` installs the repository's ``policies/`` directory under that name, so it
+    is found the same way in a checkout (editable install) and from a wheel.
+    """
+    try:
+        location = resources.files(POLICY_PACKAGE)
+    except ModuleNotFoundError as exc:
+        raise PolicyLoadError(
+            f"the packaged policy ({POLICY_PACKAGE}) is not installed; reinstall credgate "
+            "or set CREDGATE_POLICY_DIR"
+        ) from exc
+    if not isinstance(location, Path):
+        # Only a zipped install would give something else; the policy is read as files.
+        raise PolicyLoadError(f"{POLICY_PACKAGE} is not a directory on disk: {location}")
+    return location
+
+
 def default_policy_dir() -> Path:
-    """``policies/`` at the repository root (next to the ``gateway`` package)."""
-    return Path(__file__).resolve().parents[2] / "policies"
+    """``CREDGATE_POLICY_DIR`` when set, else the packaged policy."""
+    return get_settings().policy_dir or packaged_policy_dir()
 
 
 @dataclass(frozen=True)

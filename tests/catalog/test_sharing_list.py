@@ -133,3 +133,24 @@ def test_labels_carry_no_stray_whitespace(catalog: Catalog) -> None:
     for dataset in catalog.datasets:
         for field in dataset.fields:
             assert field.label_zh == "".join(field.label_zh.split()), (dataset.id, field.id)
+
+
+@pytest.mark.parametrize("item", sorted(ITEM_SPLITS))
+def test_a_split_item_is_found_by_the_lists_own_label(catalog: Catalog, item: str) -> None:
+    """The list's wording finds every field it was split into, each carrying that wording."""
+    found = catalog.find_label(item)
+
+    assert sorted(f.label_zh for _, f in found) == sorted(ITEM_SPLITS[item])
+    assert all(f.list_label_zh == item for _, f in found)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.kind}#{r.ordinal}")
+def test_every_item_of_the_list_is_found_exactly_as_written(catalog: Catalog, row: ListRow) -> None:
+    for item in row.items:
+        datasets = {d.id for d, _ in catalog.find_label(item)}
+        assert set(ROW_DATASETS[row.key]) <= datasets, item
+
+
+def test_only_split_fields_carry_a_list_label(catalog: Catalog) -> None:
+    carried = {f.list_label_zh for d in catalog.datasets for f in d.fields if f.list_label_zh}
+    assert carried == set(ITEM_SPLITS)

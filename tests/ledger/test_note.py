@@ -15,6 +15,7 @@ from ledger.note import (
     Checkpoint,
     NoteSigner,
     NoteVerifier,
+    b64decode_canonical,
     key_hash,
     open_note,
     sign_note,
@@ -127,3 +128,48 @@ def test_origin_must_match_when_expected() -> None:
     note = sign_note(Checkpoint("example.com/log", 0, EMPTY_ROOT).body(), [signer])
     with pytest.raises(VerificationError, match="origin"):
         verify_checkpoint(note, [signer.verifier], "example.com/other")
+
+
+def _padding_bits_set(blob_b64: str) -> str:
+    """The same bytes in a non-canonical spelling: the unused low bits of the last character set.
+
+    68-byte signature blobs end in one ``=``: their last character carries two unused bits, which
+    a lenient decoder ignores, so four spellings would decode to the same signature.
+    """
+    assert blob_b64.endswith("=") and not blob_b64.endswith("==")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = alphabet.index(blob_b64[-2])
+    assert last & 0b11 == 0
+    spelled = blob_b64[:-2] + alphabet[last | 0b01] + "="
+    assert base64.b64decode(spelled) == base64.b64decode(blob_b64)
+    return spelled
+
+
+def test_a_signature_in_non_canonical_base64_is_refused() -> None:
+    """Deterministic case of the flaky property test in test_verify.py: the note's last signature
+    character changed only in its padding bits must not verify (C2SP verifiers reject it)."""
+    blob = GO_NOTE.rstrip("\n").rsplit(" ", 1)[1]
+    tampered = GO_NOTE.replace(blob, _padding_bits_set(blob))
+    assert open_note(GO_NOTE, [NoteVerifier.parse(GO_VERIFIER_KEY)])
+
+    with pytest.raises(VerificationError, match="canonical"):
+        open_note(tampered, [NoteVerifier.parse(GO_VERIFIER_KEY)])
+
+
+def test_a_checkpoint_signature_in_non_canonical_base64_is_refused() -> None:
+    signer = NoteSigner("example.com/log", Ed25519PrivateKey.generate())
+    note = sign_note(Checkpoint("example.com/log", 1234, bytes(range(32))).body(), [signer])
+    blob = note.rstrip("\n").rsplit(" ", 1)[1]
+
+    with pytest.raises(VerificationError, match="canonical"):
+        verify_checkpoint(note.replace(blob, _padding_bits_set(blob)), [signer.verifier])
+
+
+@pytest.mark.parametrize("text", ["AAE=", "AAF=", "AA==", "AB==", "QUJD", "Zg==", "Zh=="])
+def test_strict_base64_accepts_only_the_canonical_spelling(text: str) -> None:
+    raw = base64.b64decode(text)
+    if base64.b64encode(raw).decode() == text:
+        assert b64decode_canonical(text, "value") == raw
+    else:
+        with pytest.raises(VerificationError, match="value is not canonical base64"):
+            b64decode_canonical(text, "value")

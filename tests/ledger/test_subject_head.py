@@ -3,6 +3,7 @@ which pairs of heads (or a head and an entry) cannot both be true."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 import pytest
@@ -249,3 +250,15 @@ def test_an_entry_after_the_head_must_point_back_at_it() -> None:
     assert entry_contradiction(head, 20, 2) is None
     assert entry_contradiction(_head(100, 0, None), 100, 1) is None
     assert link_contradiction(_head(100, 0, None), 100, ChainLink(SUBJECT, 1, None)) is None
+
+
+def test_a_head_signature_in_non_canonical_base64_is_refused() -> None:
+    signer = _signer()
+    note = sign_subject_head(HEAD, [signer])
+    blob = note.rstrip("\n").rsplit(" ", 1)[1]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    spelled = blob[:-2] + alphabet[alphabet.index(blob[-2]) | 0b10] + "="
+    assert spelled != blob and base64.b64decode(spelled) == base64.b64decode(blob)
+
+    with pytest.raises(VerificationError, match="canonical"):
+        verify_subject_head(note.replace(blob, spelled), [signer.verifier])

@@ -1,4 +1,5 @@
-"""policies/access_test.rego: parsed here, run where a working Rego engine is available.
+"""policies/access_test.rego under regopy: parsed here; run under OPA's engine in
+``test_opa_reference.py`` (one case per test rule), which is what CI relies on.
 
 ``opa test --bundle policies/`` runs these tests; no OPA binary can be installed here. regopy
 1.5.2 parses them but aborts the whole process (``shape rego-localref has no field
