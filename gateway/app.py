@@ -15,6 +15,7 @@ from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.db import durability_failure, sole_server
+from gateway.http import middleware
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
@@ -56,6 +57,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     error_handlers.install(app)
+    middleware.install(app, services.settings)
     # Routes are matched in order: the institutions' hot paths first.
     app.include_router(verification_router)
     app.include_router(access_router)

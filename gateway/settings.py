@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
     hot_path_threads: int | None = Field(default=None, ge=1, le=256)
 
+    # Request bodies larger than this are refused with 413 (gateway.http.middleware); a
+    # batch of up to 10,000 records may be larger.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    max_batch_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1)
+
     @property
     def effective_hot_path_threads(self) -> int:
         if self.hot_path_threads is not None:

@@ -18,6 +18,7 @@ from gateway.deps import (
     SessionDep,
     caller_transaction,
 )
+from gateway.http.params import BoundedInt
 from gateway.principals.models import Role
 
 router = APIRouter(tags=["access"])
@@ -66,11 +67,11 @@ def my_report(
 def my_access_log(
     enterprise: EnterpriseCaller,
     services: ServicesDep,
-    limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
+    limit: Annotated[BoundedInt, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
     before: Annotated[
-        int | None, Query(ge=0, description="page: entries with a lower index")
+        BoundedInt | None, Query(ge=0, description="page: entries with a lower index")
     ] = None,
-    size: Annotated[int | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
+    size: Annotated[BoundedInt | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The caller's own ledger entries with proofs; the newest page carries a signed subject
     head, to save and verify later pages against (``credgate ledger verify --page

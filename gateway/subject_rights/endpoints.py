@@ -20,6 +20,7 @@ from gateway.deps import (
     SessionDep,
     Source,
 )
+from gateway.http.params import BoundedInt
 from gateway.subject_rights import objections, repairs
 from gateway.subject_rights.corrections import following_corrections
 from gateway.subject_rights.models import ObjectionState, RepairState
@@ -34,7 +35,7 @@ from gateway.subject_rights.schemas import (
 from gateway.subject_rights.service import Desk
 
 router = APIRouter(tags=["subject rights"], lifespan=following_corrections)
-Limit = Annotated[int, Query(ge=1, le=500)]
+Limit = Annotated[BoundedInt, Query(ge=1, le=500)]
 
 
 def _desk(services: ServicesDep, session: SessionDep) -> Desk:
