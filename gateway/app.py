@@ -7,15 +7,14 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 
 from gateway import error_handlers
 from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
-from gateway.db import durability_failure, sole_server
-from gateway.http import middleware
+from gateway.db import sole_server
+from gateway.http import health, middleware
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
@@ -68,16 +67,6 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(subject_rights_router)
     app.include_router(ledger_router)
     app.include_router(oversight_router)
-
-    @app.get("/healthz", tags=["ops"])
-    async def healthz() -> JSONResponse:
-        """200 while this process can serve; 503 once it cannot store writes durably (a
-        failed WAL flush is final until restart) or has no ledger to record accesses in."""
-        failure = durability_failure(services.engine)
-        if failure is None and services.ledger is None:
-            failure = "the ledger is not open"
-        if failure is not None:
-            return JSONResponse({"status": "failing", "reason": failure}, status_code=503)
-        return JSONResponse({"status": "ok"})
+    app.include_router(health.router)
 
     return app
