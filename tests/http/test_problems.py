@@ -18,7 +18,7 @@ def assert_problem(response: Any, status: int, error: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
-    assert STANDARD <= body.keys()
+    assert body.keys() >= STANDARD
     assert body["status"] == status and body["error"] == error
     assert body["type"] == f"urn:credgate:problem:{error}"
     assert isinstance(body["title"], str) and isinstance(body["detail"], str)
