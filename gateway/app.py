@@ -14,7 +14,7 @@ from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import Services, build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
 from gateway.db import sole_server
-from gateway.http import health, middleware
+from gateway.http import health, middleware, openapi
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
@@ -53,10 +53,12 @@ def create_app(services: Services | None = None) -> FastAPI:
         version="0.1.0",
         summary="Privacy-preserving credit-data exchange gateway with a verifiable ledger",
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.services = services
     error_handlers.install(app)
     middleware.install(app, services.settings)
+    openapi.install(app)
     # Routes are matched in order: the institutions' hot paths first.
     app.include_router(verification_router)
     app.include_router(access_router)

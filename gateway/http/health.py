@@ -9,7 +9,7 @@ cannot be logged must not happen), or the policy engine cannot decide.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -79,7 +79,9 @@ async def _readiness(request: Request) -> JSONResponse:
     return JSONResponse(Health(status="ok").model_dump())
 
 
-_NOT_READY = {503: {"model": Health, "description": "what this process cannot do now"}}
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"model": Health, "description": "what this process cannot do now"}
+}
 
 
 @router.get("/livez", response_model=Health)
