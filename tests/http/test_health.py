@@ -12,15 +12,13 @@ from fastapi.testclient import TestClient
 
 from gateway.bootstrap import Services
 from tests.access.test_fail_closed import FailingEngine
-from tests.support.world import World
+from tests.support.world import World, build_world
 
 READINESS = ["/readyz", "/healthz"]
 
 
 @pytest.fixture
 def world(make_actor: Callable[..., Any], services: Services, http: TestClient) -> World:
-    from tests.support.world import build_world
-
     return build_world(make_actor, services)
 
 
