@@ -37,7 +37,11 @@ ANY_ROLE = {
     "get_repair": Role.enterprise,
 }
 # The hot paths authenticate inside their own transaction (gateway.deps.caller_transaction).
-HOT_PATHS = {"verify": Role.institution, "institution_report": Role.institution}
+HOT_PATHS = {
+    "verify": Role.institution,
+    "verify_batch": Role.institution,
+    "institution_report": Role.institution,
+}
 
 EXCLUDED_CHECKS = [
     # Valid-looking input still names things that do not exist here (a random USCC, an
@@ -53,8 +57,9 @@ EXCLUDED_CHECKS = [
 
 
 def _required_roles(dependant: Dependant) -> tuple[Role, ...] | None:
+    # the role dependencies are closures over ``roles`` (gateway.deps require_role and kin)
     for dep in dependant.dependencies:
-        if dep.call is not None and dep.call.__name__ == "check":
+        if inspect.isfunction(dep.call):
             roles = inspect.getclosurevars(dep.call).nonlocals.get("roles")
             if roles:
                 return tuple(roles)
