@@ -7,16 +7,16 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
 
 from gateway import error_handlers, observability
 from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
-from gateway.db import durability_failure, sole_server
+from gateway.db import sole_server
 from gateway.financing.endpoints import router as financing_router
 from gateway.hot_path import close_writer
+from gateway.http import health, middleware, openapi
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
@@ -63,9 +63,12 @@ def create_app(services: Services | None = None) -> FastAPI:
         redoc_url=None,
         # every route (routers included below inherit it): unknown query parameters are 422
         dependencies=[Depends(reject_unknown_query_parameters)],
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.services = services
     error_handlers.install(app)
+    middleware.install(app, services.settings)
+    openapi.install(app)
     observability.install(app, services)
     # Routes are matched in order: the institutions' hot paths first.
     app.include_router(verification_router)
@@ -78,16 +81,6 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(ledger_router)
     app.include_router(oversight_router)
     app.include_router(financing_router)
-
-    @app.get("/healthz", tags=["ops"])
-    async def healthz() -> JSONResponse:
-        """200 while this process can serve; 503 once it cannot store writes durably (a
-        failed WAL flush is final until restart) or has no ledger to record accesses in."""
-        failure = durability_failure(services.engine)
-        if failure is None and services.ledger is None:
-            failure = "the ledger is not open"
-        if failure is not None:
-            return JSONResponse({"status": "failing", "reason": failure}, status_code=503)
-        return JSONResponse({"status": "ok"})
+    app.include_router(health.router)
 
     return app

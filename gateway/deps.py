@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from gateway.catalog import Catalog
@@ -67,12 +68,20 @@ async def get_clock(services: ServicesDep) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-async def get_bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# Declares the scheme in the OpenAPI document; the token itself is checked by get_principal.
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="A JWT (EdDSA or ES256) signed with the caller's own registered key",
+)
+
+
+async def get_bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or not credentials.credentials.strip():
         raise Unauthenticated("missing bearer token: send Authorization: Bearer <JWT>")
-    return token.strip()
+    return credentials.credentials.strip()
 
 
 BearerToken = Annotated[str, Depends(get_bearer_token)]

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # Log lines of `credgate serve`: "text" or "json" (one object per line), each with the
     # request id; the --log-format option overrides it.
     log_format: str = Field(default="text", pattern="^(text|json)$")
+    # Request bodies larger than this are refused with 413 (gateway.http.middleware); a
+    # batch of up to 10,000 records may be larger.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    max_batch_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1)
 
     @model_validator(mode="after")
     def _refuse_embedded_defaults_in_production(self) -> Settings:

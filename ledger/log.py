@@ -442,6 +442,15 @@ class Ledger:
         with self._store.reader() as reader:
             return check_storage(reader, self.verifier_keys(), self.origin)
 
+    def write_failure(self) -> str | None:
+        """Why this ledger cannot commit entries now (for readiness checks), or None.
+
+        Cheap: reports the sequencer's state and its last write's outcome (a failing store
+        is seen by the next append or checkpoint; a pending checkpoint is retried every
+        interval, so recovery is seen too).
+        """
+        return self._sequencer.write_failure()
+
     def close(self) -> None:
         """Commit queued entries, sign a last checkpoint, stop the sequencer."""
         self._sequencer.close()

@@ -120,6 +120,8 @@ class Sequencer:
         self._signed = threading.Condition()
         self._started = threading.Event()
         self._start_error: LedgerError | None = None
+        # The error of the last batch or checkpoint written, None once one succeeds again.
+        self._write_error: LedgerError | None = None
         self._thread = threading.Thread(target=self._run, name="ledger-sequencer", daemon=True)
 
     def start(self, timeout: float = 30.0) -> None:
@@ -188,6 +190,14 @@ class Sequencer:
         """Block until this process signs a checkpoint, or ``timeout`` seconds pass."""
         with self._signed:
             self._signed.wait(timeout)
+
+    def write_failure(self) -> str | None:
+        """Why entries cannot be committed now, or None: the sequencer stopped, or the last
+        write (a batch, or the checkpoint retried every interval) failed."""
+        if self._closed or not self._thread.is_alive():
+            return "the ledger sequencer is not running"
+        error = self._write_error
+        return None if error is None else error.message
 
     def close(self, timeout: float = 30.0) -> None:
         """Commit what is queued, sign a last checkpoint and stop the thread."""
@@ -283,6 +293,7 @@ class Sequencer:
                 else LedgerUnavailable(f"the ledger could not commit: {type(exc).__name__}: {exc}")
             )
             log.error("ledger batch of %d failed: %s", len(batch), error.message)
+            self._write_error = error
             for pending in batch:
                 pending.error = error
             self._wake(_chained(batch))
@@ -294,6 +305,7 @@ class Sequencer:
                 self._started.set()
             self._observe(len(batch), started, committed=False)
             return
+        self._write_error = None
         self._frontier, self._known_size = frontier, frontier.size
         if len(self._heads) + len(heads) > MAX_CACHED_SUBJECTS:
             self._heads.clear()

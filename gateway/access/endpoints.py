@@ -13,6 +13,7 @@ from gateway.access.schemas import AccessLogPageOut, ReportOut
 from gateway.context import RequestContext
 from gateway.deps import BearerToken, EnterpriseCaller, HotPath, ServicesDep
 from gateway.hot_path import serve
+from gateway.http.params import BoundedInt
 from gateway.principals.models import Role
 
 router = APIRouter(tags=["access"])
@@ -50,11 +51,11 @@ def _institution(uscc: str, purpose: str, ctx: RequestContext) -> service.Decide
 def my_access_log(
     enterprise: EnterpriseCaller,
     services: ServicesDep,
-    limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
+    limit: Annotated[BoundedInt, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
     before: Annotated[
-        int | None, Query(ge=0, description="page: entries with a lower index")
+        BoundedInt | None, Query(ge=0, description="page: entries with a lower index")
     ] = None,
-    size: Annotated[int | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
+    size: Annotated[BoundedInt | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The caller's own ledger entries with proofs; the newest page carries a signed subject
     head, to save and verify later pages against (``credgate ledger verify --page

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 
+from gateway.http.params import BoundedInt
 from gateway.ledger_api.schemas import (
     CheckpointOut,
     CheckpointsOut,
@@ -45,7 +46,7 @@ def _b64(hashes: list[bytes]) -> list[str]:
 def checkpoint(
     ledger: LedgerDep,
     size: Annotated[
-        int | None, Query(ge=0, description="an earlier checkpoint's tree size")
+        BoundedInt | None, Query(ge=0, description="an earlier checkpoint's tree size")
     ] = None,
 ) -> PlainTextResponse:
     """The latest signed checkpoint (C2SP signed note), or the one kept for ``size``.
@@ -65,8 +66,8 @@ def checkpoint(
 @router.get("/checkpoints", response_model=CheckpointsOut)
 def checkpoints(
     ledger: LedgerDep,
-    after: Annotated[int, Query(ge=-1, description="list sizes above this")] = -1,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[BoundedInt, Query(ge=-1, description="list sizes above this")] = -1,
+    limit: Annotated[BoundedInt, Query(ge=1, le=1000)] = 100,
 ) -> CheckpointsOut:
     """The checkpoints kept (all recent ones, older ones thinned), oldest first."""
     return CheckpointsOut(
@@ -92,9 +93,9 @@ def keys(ledger: LedgerDep) -> PlainTextResponse:
 @router.get("/proof/inclusion", response_model=InclusionProofOut)
 def inclusion_proof(
     ledger: LedgerDep,
-    index: Annotated[int, Query(ge=0, description="the entry's index")],
+    index: Annotated[BoundedInt, Query(ge=0, description="the entry's index")],
     size: Annotated[
-        int | None, Query(ge=1, description="tree size; default: the latest checkpoint's")
+        BoundedInt | None, Query(ge=1, description="tree size; default: the latest checkpoint's")
     ] = None,
 ) -> InclusionProofOut:
     """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
@@ -108,9 +109,10 @@ def inclusion_proof(
 @router.get("/proof/consistency", response_model=ConsistencyProofOut)
 def consistency_proof(
     ledger: LedgerDep,
-    first: Annotated[int, Query(ge=1, description="the older tree size")],
+    first: Annotated[BoundedInt, Query(ge=1, description="the older tree size")],
     second: Annotated[
-        int | None, Query(ge=1, description="the newer size; default: the latest checkpoint's")
+        BoundedInt | None,
+        Query(ge=1, description="the newer size; default: the latest checkpoint's"),
     ] = None,
 ) -> ConsistencyProofOut:
     """RFC 9162 consistency proof between tree sizes ``first`` <= ``second``."""

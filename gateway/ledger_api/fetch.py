@@ -43,7 +43,7 @@ class HttpLedger:
             raise FetchFailed(f"GET {path}: HTTP {response.status_code}: {response.text[:200]}")
         if response.status_code >= 400:
             try:
-                message = response.json().get("message", response.text)
+                message = response.json().get("detail", response.text)  # RFC 9457
             except ValueError:
                 message = response.text
             raise LedgerError(f"GET {path}: HTTP {response.status_code}: {message}")

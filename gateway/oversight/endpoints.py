@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from gateway.access import access_log
 from gateway.access.schemas import AccessLogPageOut
 from gateway.deps import AssessorCtx
+from gateway.http.params import BoundedInt
 from gateway.oversight import assessments, service
 from gateway.oversight.detectors import Kind
 from gateway.oversight.schemas import (
@@ -112,9 +113,9 @@ def record_assessment(
 def institution_ledger(
     institution_id: str,
     ctx: AssessorCtx,
-    limit: Annotated[int, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
-    before: Annotated[int | None, Query(ge=0)] = None,
-    size: Annotated[int | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
+    limit: Annotated[BoundedInt, Query(ge=1, le=access_log.MAX_LIMIT)] = 50,
+    before: Annotated[BoundedInt | None, Query(ge=0)] = None,
+    size: Annotated[BoundedInt | None, Query(ge=1, description=access_log.SIZE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The institution's assessments and exports as ledger entries with inclusion proofs,
     in the access log's format (``credgate ledger verify`` checks it offline)."""

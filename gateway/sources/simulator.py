@@ -3,7 +3,7 @@ social-insurance bureau answer per enterprise at request time, and the platform 
 
 ``GET /live/{dataset}/{uscc}`` returns ``{"dataset", "uscc", "records"}``. The knobs make the
 failures the gateway must survive reproducible: a bearer token, a delay, datasets that fail.
-Errors use the gateway's own body, ``{"error": ..., "message": ..., "detail": ...}``.
+Errors use the gateway's own body, an RFC 9457 problem (``gateway.error_handlers``).
 """
 
 from __future__ import annotations

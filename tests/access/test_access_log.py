@@ -107,20 +107,20 @@ def test_a_page_pinned_to_a_size_not_kept_or_beyond_the_latest_is_not_found(
     latest = services.ledger.latest_checkpoint().size
     beyond = world.enterprise.get("/v1/me/access-log", params={"size": latest + 1})
     assert beyond.status_code == 404 and beyond.json()["error"] == "checkpoint_not_found"
-    assert f"latest has size {latest}" in beyond.json()["message"]
+    assert f"latest has size {latest}" in beyond.json()["detail"]
     day = timedelta(days=1)
     services.ledger.thin_checkpoints(ThinningPolicy(day, day), datetime.now(UTC) + 3 * day)
     assert pinned not in [c.size for c in services.ledger.checkpoints()]
     thinned = world.enterprise.get("/v1/me/access-log", params={"size": pinned})
     assert thinned.status_code == 404 and thinned.json()["error"] == "checkpoint_not_kept"
-    assert "thinned out" in thinned.json()["message"]
+    assert "thinned out" in thinned.json()["detail"]
 
 
 @pytest.mark.parametrize("size", ["0", "-3", "1.5", "latest"])
 def test_an_invalid_size_is_refused_naming_it(world: World, size: str) -> None:
     response = world.enterprise.get("/v1/me/access-log", params={"size": size})
     assert response.status_code == 422
-    assert [p["location"] for p in response.json()["detail"]] == ["query.size"]
+    assert [p["field"] for p in response.json()["errors"]] == ["query.size"]
 
 
 def test_the_log_shows_only_the_callers_own_entries(

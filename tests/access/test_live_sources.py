@@ -137,7 +137,7 @@ def test_the_authorized_interface_checks_the_grant_as_a_source_would(
         f"{tax_bureau.url}/live/tax_credit_rating/{ENTERPRISE}",
         headers={"Credgate-Authorization": _forged(world, **changes)},
     )
-    assert direct.status_code == 403 and why in direct.json()["message"]
+    assert direct.status_code == 403 and why in direct.json()["detail"]
 
 
 def test_the_authorized_interface_refuses_a_grant_out_of_force(

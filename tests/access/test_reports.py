@@ -97,13 +97,13 @@ def test_a_suspended_institution_sees_public_data_only(world: World, services: S
 def test_an_unknown_purpose_is_denied_and_logged(world: World, services: Services) -> None:
     response = world.report(purpose="marketing")
     assert response.status_code == 403
-    assert response.json()["detail"]["reason"] == "unknown_purpose"
+    assert response.json()["reason"] == "unknown_purpose"
     log = world.enterprise.get("/v1/me/access-log").json()
     assert log["entries"][0]["entry"]["payload"]["decision"]["allow"] is False
     with Session(services.engine) as session:
         [event] = session.exec(select(AccessEvent)).all()
     assert (event.caller, event.allowed, event.reason) == (world.bank.id, False, "unknown_purpose")
-    assert event.ledger_index == response.json()["detail"]["ledger_index"]
+    assert event.ledger_index == response.json()["ledger_index"]
 
 
 def test_a_grant_for_one_purpose_does_not_serve_another(world: World) -> None:
@@ -137,7 +137,7 @@ def test_malformed_uscc_is_422(world: World, code: str) -> None:
         f"/v1/enterprises/{code}/report", params={"purpose": "loan_underwriting"}
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "uscc"
+    assert response.json()["errors"][0]["field"] == "uscc"
 
 
 def test_the_enterprise_sees_everything_it_holds_free(world: World) -> None:

@@ -104,19 +104,19 @@ def test_bad_content_is_422_naming_the_field(
 ) -> None:
     response = _grant(world, _token(world, **overrides))
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["field"] == field
+    assert response.json()["errors"][0]["field"] == field
 
 
 def test_lifetime_is_bounded_by_policy(world: World) -> None:
     now = int(world.bank.clock.now().timestamp())
     response = _grant(world, _token(world, not_before=now, expires_at=now + 400 * 86400))
-    assert response.status_code == 422 and "at most 365 days" in response.json()["message"]
+    assert response.status_code == 422 and "at most 365 days" in response.json()["detail"]
 
 
 def test_a_jws_signed_by_another_key_is_refused(world: World) -> None:
     response = _grant(world, _token(world, key=generate_private_key()))
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "signature"
+    assert response.json()["errors"][0]["field"] == "signature"
 
 
 def test_an_enterprise_grants_only_for_itself(world: World, make_actor: Any) -> None:
@@ -129,7 +129,7 @@ def test_an_enterprise_grants_only_for_itself(world: World, make_actor: Any) -> 
 
 def test_a_request_token_is_not_an_authorization(world: World) -> None:
     response = _grant(world, world.enterprise.token())
-    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "typ"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "typ"
 
 
 def test_an_authorization_is_not_a_request_token(world: World) -> None:
@@ -156,4 +156,4 @@ def test_pending_grant_applies_from_not_before(world: World) -> None:
 def test_header_must_declare_the_authorization_type(world: World) -> None:
     claims = jwt.decode(_token(world), options={"verify_signature": False})
     untyped = jwt.encode(claims, world.enterprise.key, algorithm="EdDSA")
-    assert _grant(world, untyped).json()["detail"][0]["field"] == "typ"
+    assert _grant(world, untyped).json()["errors"][0]["field"] == "typ"

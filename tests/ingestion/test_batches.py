@@ -146,7 +146,7 @@ def test_batch_id_reused_for_other_content_is_409(regulator: Actor) -> None:
     assert push(regulator, "business_licence", "b4", [licence(ACME)]).status_code == 200
     response = push(regulator, "business_licence", "b4", [licence(BETA)])
     assert response.status_code == 409
-    assert "different content" in response.json()["message"]
+    assert "different content" in response.json()["detail"]
 
 
 def test_update_supersedes_without_destroying(
@@ -225,7 +225,7 @@ def test_all_or_nothing_batch_with_a_bad_record_stores_nothing(
         mode="all_or_nothing",
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["index"] == 1
+    assert response.json()["errors"][0]["index"] == 1
     assert current(services, "business_licence") == []
     # the batch id was not consumed: the corrected batch goes through under it
     fixed = push(
@@ -275,7 +275,7 @@ def test_live_datasets_are_not_stored(make_actor: Callable[..., Actor]) -> None:
     tax = make_actor(Role.source, "src-tax-bureau")
     response = push(tax, "tax_payments", "t1", [{"fields": {"uscc": ACME}}])
     assert response.status_code == 409
-    assert "served live" in response.json()["message"]
+    assert "served live" in response.json()["detail"]
 
 
 def test_unknown_dataset_is_404(regulator: Actor) -> None:
@@ -296,4 +296,4 @@ def test_malformed_batches_are_422_naming_the_part(
 ) -> None:
     response = regulator.post("/v1/datasets/business_licence/batches", json=body)
     assert response.status_code == 422
-    assert location in [p["location"] for p in response.json()["detail"]]
+    assert location in [p["field"] for p in response.json()["errors"]]

@@ -81,14 +81,13 @@ def test_bad_parameters_get_a_clear_4xx_naming_them(
     response = http.get(path, params=params)
     assert response.status_code == status
     body = response.json()
-    assert body["message"]
+    assert body["detail"]
     if parameter is None:
         return
-    detail = body["detail"]
-    named = detail["parameter"] if isinstance(detail, dict) else detail[0]["location"]
+    named = body["parameter"] if "parameter" in body else body["errors"][0]["field"]
     assert named == parameter
     if status == 404:
-        assert "checkpoint" in body["message"] and response.headers["retry-after"] == "1"
+        assert "checkpoint" in body["detail"] and response.headers["retry-after"] == "1"
 
 
 def test_without_a_ledger_the_endpoints_fail_closed() -> None:

@@ -191,10 +191,10 @@ def test_a_thinned_out_size_gets_a_404_naming_the_nearest_kept(http: TestClient)
     assert response.status_code == 404 and "retry-after" not in response.headers
     body = response.json()
     assert body["error"] == "checkpoint_not_kept"
-    assert body["message"].startswith("no checkpoint of size 6 is kept")
-    assert "thinned out by checkpoint retention" in body["message"]
-    assert "the nearest kept are sizes 5 and 8" in body["message"]
-    assert body["detail"] == {"size": 6, "nearest_kept": [5, 8], "latest": 13}
+    assert body["detail"].startswith("no checkpoint of size 6 is kept")
+    assert "thinned out by checkpoint retention" in body["detail"]
+    assert "the nearest kept are sizes 5 and 8" in body["detail"]
+    assert (body["size"], body["nearest_kept"], body["latest"]) == (6, [5, 8], 13)
     # ... while a kept one is served, and proofs for the thinned size still are.
     assert http.get("/v1/ledger/checkpoint", params={"size": 5}).status_code == 200
     proof = http.get("/v1/ledger/proof/consistency", params={"first": 6})
@@ -206,7 +206,7 @@ def test_a_thinned_out_size_gets_a_404_naming_the_nearest_kept(http: TestClient)
 def test_beyond_the_latest_the_404_says_no_checkpoint_was_issued(http: TestClient) -> None:
     body = http.get("/v1/ledger/checkpoint", params={"size": 14}).json()
     assert body["error"] == "checkpoint_not_found"
-    assert body["message"] == "no checkpoint was issued for size 14 (the latest has size 13)"
+    assert body["detail"] == "no checkpoint was issued for size 14 (the latest has size 13)"
 
 
 def test_the_listing_shows_what_is_kept(http: TestClient) -> None:

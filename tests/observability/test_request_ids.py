@@ -114,5 +114,6 @@ def test_serve_passes_its_logging_configuration_to_uvicorn(monkeypatch: pytest.M
 
     seen: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr("gateway.cli._ensure_initialised", lambda: None)  # no data dir here
     assert CliRunner().invoke(cli, ["serve", "--log-format", "json"]).exit_code == 0
     assert seen["log_config"] == logging_config(LogFormat.json)

@@ -12,8 +12,8 @@ def assert_refused(response: Any, *names: str) -> None:
     assert response.status_code == 422, response.text
     body = response.json()
     for name in names:
-        assert name in body["message"]
-    assert [d["field"] for d in body["detail"]] == [f"query.{n}" for n in sorted(names)]
+        assert name in body["detail"]
+    assert [d["field"] for d in body["errors"]] == [f"query.{n}" for n in sorted(names)]
 
 
 @pytest.mark.parametrize(

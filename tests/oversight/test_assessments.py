@@ -163,7 +163,7 @@ def test_invalid_assessments_are_422_and_change_nothing(
 ) -> None:
     response = assess(assessor, world.bank.id, outcome, next_due, findings)
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["field"] == field
+    assert response.json()["errors"][0]["field"] == field
     assert assessor.get(f"/v1/audit/institutions/{world.bank.id}").json()["assessments"] == []
 
 

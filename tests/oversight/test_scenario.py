@@ -33,7 +33,7 @@ def ask_vat(bank: Actor, subject: str, amount: str) -> Any:
 
 def ledger_index(response: Any) -> int:
     body = response.json()
-    index = body.get("ledger_index", body.get("detail", {}).get("ledger_index"))
+    index = body.get("ledger_index")  # an answer's, or a refusal's (a problem member)
     assert isinstance(index, int), body
     return index
 

@@ -37,7 +37,7 @@ def test_enterprise_ids_must_be_valid_usccs(make_actor: Callable[..., Actor]) ->
         "/v1/principals", json={"id": "91210502ABCDEFGH12", "role": "enterprise", "name": "x"}
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "id"
+    assert response.json()["errors"][0]["field"] == "id"
 
 
 def test_institutions_need_a_kind_and_duplicates_conflict(make_actor: Callable[..., Actor]) -> None:
@@ -66,7 +66,7 @@ def test_bad_keys_are_refused(make_actor: Callable[..., Actor]) -> None:
     operator = make_actor(Role.operator)
     operator.post("/v1/principals", json={"id": "src-x", "role": "source", "name": "x"})
     response = operator.post("/v1/principals/src-x/keys", json={"public_key_pem": "not a key"})
-    assert response.status_code == 422 and "PEM" in response.json()["message"]
+    assert response.status_code == 422 and "PEM" in response.json()["detail"]
     assert (
         operator.post("/v1/principals/nobody/keys", json={"public_key_pem": "x"}).status_code == 404
     )

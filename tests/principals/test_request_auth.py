@@ -40,7 +40,7 @@ def _claims(actor: Actor, **changes: object) -> dict[str, object]:
 def _call(actor: Actor, token: str) -> tuple[int, str]:
     response = actor.http.get(PROTECTED, headers={"Authorization": f"Bearer {token}"})
     body = response.json()
-    return response.status_code, body.get("message", "") if isinstance(body, dict) else ""
+    return response.status_code, body.get("detail", "") if isinstance(body, dict) else ""
 
 
 def _signed(actor: Actor, **changes: object) -> str:
@@ -61,7 +61,7 @@ def test_p256_keys_are_accepted(make_actor: Callable[..., Actor]) -> None:
 def test_missing_token_is_401(bank: Actor) -> None:
     response = bank.http.get(PROTECTED)
     assert response.status_code == 401
-    assert "missing bearer token" in response.json()["message"]
+    assert "missing bearer token" in response.json()["detail"]
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -159,7 +159,7 @@ def test_same_jti_from_two_issuers_is_not_a_replay(
 def test_valid_caller_asking_beyond_its_role_is_403(bank: Actor) -> None:
     response = bank.get("/v1/principals")
     assert response.status_code == 403
-    assert "operator" in response.json()["message"]
+    assert "operator" in response.json()["detail"]
 
 
 def test_real_time_tokens_from_the_client_work(bank: Actor) -> None:

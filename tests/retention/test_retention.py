@@ -37,7 +37,7 @@ def old_activity(world: World) -> dict[str, Any]:
     world.enterprise.post(f"/v1/authorizations/{revoked['id']}/revoke")
     indexes = [
         world.report().json()["ledger_index"],
-        world.report(purpose="marketing").json()["detail"]["ledger_index"],
+        world.report(purpose="marketing").json()["ledger_index"],
         world.bank.post(
             f"/v1/enterprises/{ENTERPRISE}/verifications",
             json={

@@ -169,7 +169,7 @@ def test_one_standing_objection_per_record_and_field(rights: Rights, penalty_id:
     first = rights.object(penalty_id, field="fine_amount").json()
     duplicate = rights.object(penalty_id, field="fine_amount")
     assert duplicate.status_code == 409
-    assert duplicate.json()["detail"]["objection_id"] == first["id"]
+    assert duplicate.json()["objection_id"] == first["id"]
     assert rights.object(penalty_id).status_code == 201  # the record as a whole is another
     rights.ndrc.post(f"/v1/objections/{first['id']}/reject", json={"reason": "无误"})
     assert rights.object(penalty_id, field="fine_amount").status_code == 201  # may object again
@@ -257,7 +257,7 @@ def test_an_idempotency_key_reused_for_another_objection_is_a_conflict(
     assert first.status_code == 201, first.text
     other = rights.object(penalty_id, headers=key)  # would be filed without the key
     assert other.status_code == 409, other.text
-    assert "Idempotency-Key" in other.json()["message"]
+    assert "Idempotency-Key" in other.json()["detail"]
     mine = rights.enterprise.get("/v1/me/objections").json()
     assert [o["id"] for o in mine] == [first.json()["id"]]
     assert rights.object(penalty_id, headers={"Idempotency-Key": "file-3"}).status_code == 201

@@ -103,4 +103,4 @@ def test_a_withdrawal_waits_for_a_correction_that_already_took_the_objection(
         lambda objection: rights.enterprise.post(f"/v1/me/objections/{objection}/withdraw"),
     )
     assert response.status_code == 409
-    assert response.json()["detail"]["state"] == "corrected"
+    assert response.json()["state"] == "corrected"

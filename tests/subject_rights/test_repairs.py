@@ -88,7 +88,7 @@ def test_a_rejected_repair_changes_nothing_and_may_be_renewed(
     approve(rights, second.json()["id"])
     duplicate = rights.apply(penalty_id)
     assert duplicate.status_code == 409
-    assert duplicate.json()["detail"]["repair_id"] == second.json()["id"]
+    assert duplicate.json()["repair_id"] == second.json()["id"]
 
 
 def test_a_repaired_list_entry_leaves_institution_reports_at_once(rights: Rights) -> None:

@@ -55,7 +55,7 @@ def test_an_objection_under_review_can_be_withdrawn_and_is_no_longer_answerable(
     review = rights.ndrc.post(f"/v1/objections/{withdrawn_id}/review")
     reject = rights.ndrc.post(f"/v1/objections/{withdrawn_id}/reject", json={"reason": "无误"})
     assert (review.status_code, reject.status_code) == (409, 409)
-    assert "withdrawn" in reject.json()["message"]
+    assert "withdrawn" in reject.json()["detail"]
 
     rights.ndrc.clock.advance(timedelta(days=21))
     late = rights.ndrc.get("/v1/objections", params={"overdue": "true"}).json()
@@ -88,8 +88,8 @@ def test_a_resolved_objection_cannot_be_withdrawn(rights: Rights, penalty_id: st
     for objection_id, state in ((rejected_id, "rejected"), (corrected_id, "corrected")):
         response = withdraw(rights, objection_id)
         assert response.status_code == 409, response.text
-        assert state in response.json()["message"]
-        assert response.json()["detail"] == {"objection_id": objection_id, "state": state}
+        assert state in response.json()["detail"]
+        assert (response.json()["objection_id"], response.json()["state"]) == (objection_id, state)
         assert rights.enterprise.get(f"/v1/objections/{objection_id}").json()["state"] == state
     assert rights.log_of("objection.withdrawn") == []
 

@@ -200,7 +200,7 @@ def test_bad_arguments_are_422_naming_the_argument(server: Gateway, name: str) -
     subject = server.enterprise()
     response = server.verify(subject, [{"predicate": name, "args": case.bad_args}])
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["field"] == f"checks[0].args.{case.bad_argument}"
+    assert response.json()["errors"][0]["field"] == f"checks[0].args.{case.bad_argument}"
     # the problem is described, the value not repeated (it may be personal data)
     bad = case.bad_args[case.bad_argument]
     if isinstance(bad, str) and len(bad) >= 5:

@@ -119,7 +119,7 @@ def test_bad_arguments_are_422_naming_the_argument(
 ) -> None:
     response = verify(world, check)
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["field"] == field
+    assert response.json()["errors"][0]["field"] == field
 
 
 def test_unknown_purpose_is_denied_and_logged(world: World) -> None:
@@ -167,7 +167,7 @@ def test_a_bank_bisecting_a_vat_threshold_is_stopped_after_the_budget(
         low, high = (middle, high) if holds else (low, middle)
     stopped = verify(world, vat(str((low + high) // 2)))
     assert stopped.status_code == 429, stopped.text
-    assert stopped.json()["detail"]["predicates"] == ["vat_paid_last_year_at_least"]
+    assert stopped.json()["predicates"] == ["vat_paid_last_year_at_least"]
     assert results(verify(world, vat(str(low))))[0][1] is True  # asking again what it asked is free
     with Session(services.engine) as session:
         events = session.exec(
@@ -229,7 +229,7 @@ def test_a_token_is_spent_by_a_verification_that_failed(world: World) -> None:
     # the request's work was rolled back, its token id was not: no second use
     replay = _verify_with(world, token, [vat("1")])
     assert replay.status_code == 401
-    assert "replayed" in replay.json()["message"]
+    assert "replayed" in replay.json()["detail"]
 
 
 def test_a_token_is_spent_by_a_verification_that_answered(world: World) -> None:
@@ -246,7 +246,7 @@ def test_a_caller_of_the_wrong_role_is_refused_and_its_token_spent(world: World)
     body = {"purpose": "loan_underwriting", "checks": licence}
     headers = {"Authorization": f"Bearer {token}"}
     first = world.enterprise.http.post(url, json=body, headers=headers)
-    assert first.status_code == 403 and "institution" in first.json()["message"]
+    assert first.status_code == 403 and "institution" in first.json()["detail"]
     assert world.enterprise.http.post(url, json=body, headers=headers).status_code == 401
 
 

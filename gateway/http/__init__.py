@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every feature: parameter bounds, ASGI middlewares, health."""
