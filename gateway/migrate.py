@@ -20,6 +20,8 @@ OPTIONAL_MODEL_MODULES = (
     "gateway.subject_rights.models",
     "gateway.oversight.models",
     "gateway.notifications.models",
+    "gateway.credit_reports.models",
+    "gateway.exchange.models",
 )
 
 
