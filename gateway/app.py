@@ -14,6 +14,7 @@ from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
+from gateway.counter.endpoints import router as counter_router
 from gateway.credit_reports.endpoints import router as credit_reports_router
 from gateway.db import durability_failure, sole_server
 from gateway.exchange.endpoints import router as exchange_router
@@ -71,6 +72,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(oversight_router)
     app.include_router(credit_reports_router)
     app.include_router(exchange_router)
+    app.include_router(counter_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:
