@@ -358,10 +358,15 @@ test_institution_cannot_use_a_government_purpose if {
 
 test_province_feed_gets_public_and_institution_never_authorized if {
 	province := {"id": "prov-liaoning", "role": "province", "kind": "province", "status": "active"}
-	d := decide(object.union(government_report, {"caller": province, "purpose": "provincial_sharing"}))
+	resources := [licence, penalty_details, tax, {"dataset": "real_estate", "class": "authorized"}]
+	request := {
+		"now_ns": now, "caller": province, "action": "report", "purpose": "provincial_sharing",
+		"subject": subject, "resources": resources, "predicates": [], "authorizations": [],
+	}
+	d := decide(request)
 	d.allow == true
 	disclosed(d, licence, null)
 	disclosed(d, penalty_details, null)
-	withheld(d, tax, "no_authorization")
-	withheld(d, utilities, "verify_only")
+	withheld(d, {"dataset": "real_estate", "class": "authorized"}, "no_authorization")
+	withheld(d, tax, "not_for_purpose")
 }

@@ -2,8 +2,54 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Depends, Query, Response
+
+from gateway.context import RequestContext
+from gateway.deps import Ctx, context_for
+from gateway.exchange import backflow, feed, provenance
 from gateway.exchange.provenance import following_provenance
+from gateway.ingestion.schemas import BatchIn, BatchResult
+from gateway.principals.models import Role
 
 router = APIRouter(tags=["exchange"], lifespan=following_provenance)
+ProvinceCtx = Annotated[RequestContext, Depends(context_for(Role.province))]
+
+
+@router.get("/v1/exchange/feed")
+def get_feed(
+    ctx: ProvinceCtx,
+    after: Annotated[int, Query(ge=0, description="the last cursor the receiver holds")] = 0,
+    limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT)] = 500,
+) -> dict[str, Any]:
+    """The next signed batch after ``after`` (``batch: null`` when nothing is new)."""
+    return feed.next_batch(ctx, after, limit)
+
+
+@router.get("/v1/exchange/feed/digests")
+def get_feed_digests(ctx: ProvinceCtx) -> dict[str, Any]:
+    """Per pushed dataset, the record count and digest a receiver holding everything has."""
+    return {"datasets": feed.platform_digests(ctx)}
+
+
+@router.post("/v1/exchange/backflow/{dataset}/batches", response_model=BatchResult)
+def push_backflow(
+    dataset: str, batch: BatchIn, ctx: ProvinceCtx, response: Response
+) -> BatchResult:
+    """The provincial platform pushes a 总对总 dataset back (same rules as a source's batch)."""
+    outcome = backflow.push(ctx, dataset, batch)
+    response.headers["Idempotent-Replay"] = "true" if outcome.replayed else "false"
+    return outcome.result
+
+
+@router.get("/v1/exchange/provenance/{dataset}/reconciliation")
+def reconcile_by_source(dataset: str, ctx: Ctx) -> dict[str, Any]:
+    """Per source, what it vouches for of the current records (count and digest)."""
+    return backflow.reconciliation_by_source(ctx, dataset)
+
+
+@router.get("/v1/exchange/provenance/{dataset}/records/{record_id}")
+def record_provenance(dataset: str, record_id: str, ctx: Ctx) -> dict[str, Any]:
+    """Every source that sent the record's current content."""
+    return provenance.of_record(ctx, dataset, record_id)

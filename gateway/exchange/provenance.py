@@ -12,15 +12,18 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from gateway.context import RequestContext
+from gateway.errors import Forbidden, NotFound
 from gateway.exchange.models import RecordProvenance
 from gateway.ingestion import service as ingestion
 from gateway.ingestion.schemas import BatchResult, RecordOutcome
-from gateway.principals.models import Principal
+from gateway.principals.models import Principal, Role
 from gateway.records.models import Batch, DatasetRecord
 from gateway.services import Services
 
@@ -110,6 +113,35 @@ def current_with_sources(
     records = list(session.exec(query.order_by(col(DatasetRecord.record_id))).all())
     sources = sources_of(session, dataset, ((r.record_id, r.digest, r.source_id) for r in records))
     return [(r, sources[r.record_id]) for r in records]
+
+
+def of_record(ctx: RequestContext, dataset: str, record_id: str) -> dict[str, Any]:
+    """The record's current version and every source that sent that content. Enterprises
+    see their own records only; institutions and government ask through reports."""
+    record = ctx.session.exec(
+        select(DatasetRecord).where(
+            DatasetRecord.dataset == dataset,
+            DatasetRecord.record_id == record_id,
+            col(DatasetRecord.superseded_at).is_(None),
+        )
+    ).first()
+    if record is None:
+        raise NotFound(f"no current record {record_id} in {dataset}")
+    allowed = ctx.caller.role in (Role.operator, Role.source, Role.province) or (
+        ctx.caller.role is Role.enterprise and ctx.caller.id == record.uscc
+    )
+    if not allowed:
+        raise Forbidden(f"{ctx.caller.id} may not see where record {record_id} came from")
+    sources = sources_of(
+        ctx.session, dataset, [(record.record_id, record.digest, record.source_id)]
+    )
+    return {
+        "dataset": dataset,
+        "record_id": record_id,
+        "version": record.version,
+        "digest": record.digest,
+        "provenance": sources[record_id],
+    }
 
 
 @asynccontextmanager
