@@ -7,24 +7,30 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from gateway.context import RequestContext
-from gateway.deps import Ctx, context_for
+from gateway.db import unit_of_work
+from gateway.deps import Ctx, ServicesDep, context_for, request_context, require_role
 from gateway.exchange import backflow, feed, provenance
 from gateway.exchange.provenance import following_provenance
 from gateway.ingestion.schemas import BatchIn, BatchResult
-from gateway.principals.models import Role
+from gateway.principals.models import Principal, Role
 
 router = APIRouter(tags=["exchange"], lifespan=following_provenance)
 ProvinceCtx = Annotated[RequestContext, Depends(context_for(Role.province))]
+Province = Annotated[Principal, Depends(require_role(Role.province))]
 
 
 @router.get("/v1/exchange/feed")
 def get_feed(
-    ctx: ProvinceCtx,
+    province: Province,
+    services: ServicesDep,
     after: Annotated[int, Query(ge=0, description="the last cursor the receiver holds")] = 0,
     limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT)] = 500,
 ) -> dict[str, Any]:
     """The next signed batch after ``after`` (``batch: null`` when nothing is new)."""
-    return feed.next_batch(ctx, after, limit)
+    # Its own transaction, committed before the answer leaves: a request-scoped session
+    # commits after the response is sent, and a batch the receiver got must survive a crash.
+    with unit_of_work(services.engine) as session:
+        return feed.next_batch(request_context(services, session, province), after, limit)
 
 
 @router.get("/v1/exchange/feed/digests")
