@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Response
 
 from gateway.context import RequestContext
 from gateway.db import unit_of_work
 from gateway.deps import Ctx, ServicesDep, context_for, request_context, require_role
-from gateway.exchange import backflow, feed, provenance
+from gateway.exchange import backflow, feed, provenance, push
 from gateway.exchange.provenance import following_provenance
 from gateway.ingestion.schemas import BatchIn, BatchResult
 from gateway.principals.models import Principal, Role
+from gateway.services import Services
 
-router = APIRouter(tags=["exchange"], lifespan=following_provenance)
+
+@asynccontextmanager
+async def _exchange(app: FastAPI) -> AsyncIterator[None]:
+    """Record provenance of every batch; run the push worker when a receiver URL is set."""
+    services: Services = app.state.services
+    settings = services.settings
+    async with following_provenance(app):
+        if not settings.exchange_push_url:
+            yield
+            return
+        receiver = push.HttpReceiver(settings.exchange_push_url)
+        worker = push.PushWorker(
+            services.engine,
+            lambda session, caller: request_context(services, session, caller),
+            settings.exchange_push_receiver,
+            receiver,
+            services.clock.now,
+            settings.exchange_push_interval_seconds,
+        )
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            receiver.close()
+
+
+router = APIRouter(tags=["exchange"], lifespan=_exchange)
 ProvinceCtx = Annotated[RequestContext, Depends(context_for(Role.province))]
 Province = Annotated[Principal, Depends(require_role(Role.province))]
 
