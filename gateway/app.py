@@ -13,9 +13,11 @@ from gateway.access.endpoints import router as access_router
 from gateway.authorizations.endpoints import router as authorizations_router
 from gateway.bootstrap import build_services, close_service_ledger, open_service_ledger
 from gateway.catalog.endpoints import router as catalog_router
+from gateway.counter.endpoints import router as counter_router
+from gateway.credit_reports.endpoints import router as credit_reports_router
 from gateway.db import sole_server
+from gateway.exchange.endpoints import router as exchange_router
 from gateway.financing.endpoints import router as financing_router
-from gateway.hot_path import close_writer
 from gateway.http import health, middleware, openapi
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
@@ -26,6 +28,7 @@ from gateway.services import Services
 from gateway.settings import get_settings
 from gateway.subject_rights.endpoints import router as subject_rights_router
 from gateway.verification.endpoints import router as verification_router
+from gateway.writer import close_writer
 
 WORKER_THREADS = 256
 REQUEST_CONCURRENCY = 192
@@ -81,6 +84,9 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(ledger_router)
     app.include_router(oversight_router)
     app.include_router(financing_router)
+    app.include_router(credit_reports_router)
+    app.include_router(exchange_router)
+    app.include_router(counter_router)
     app.include_router(health.router)
 
     return app

@@ -26,6 +26,7 @@ from ledger.log import Ledger
 
 if TYPE_CHECKING:
     from gateway.access.live_sources import LiveSources
+    from gateway.writer import RequestWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class RequestContext:
     ledger: Ledger | None
     live: LiveSources | None
     audience: str
+    # the process's writer of decided requests (gateway.hot_path.decide_and_write)
+    writer: RequestWriter | None = None
 
     @property
     def publication(self) -> PenaltyPublicationParams:

@@ -18,6 +18,7 @@ from gateway.errors import CredgateError, Forbidden, Unauthenticated
 from gateway.principals.auth import authenticate
 from gateway.principals.models import Principal, Role
 from gateway.services import Services
+from gateway.writer import writer_of
 
 # Dependencies that only read memory are async: a sync one costs a worker-thread hop.
 
@@ -143,6 +144,7 @@ def request_context(
         ledger=services.ledger,
         live=services.live_sources,
         audience=services.settings.audience,
+        writer=writer_of(services),
     )
 
 

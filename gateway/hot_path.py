@@ -15,7 +15,6 @@ token, as every authenticated request does.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -28,7 +27,7 @@ from gateway.errors import CredgateError, ServiceUnavailable
 from gateway.principals.auth import TokenId, remember_once, verify_token
 from gateway.principals.models import Role
 from gateway.services import Services
-from gateway.writer import LedgerWrite, Locks, RequestWriter, Stale, WriteJob
+from gateway.writer import LedgerWrite, Locks, Stale, WriteJob, writer_of
 
 T_co = TypeVar("T_co", covariant=True)
 T = TypeVar("T")
@@ -43,27 +42,6 @@ class Decided(Protocol[T_co]):
     def job(self) -> WriteJob: ...
 
     def answer(self, writes: list[LedgerWrite]) -> T_co: ...
-
-
-_WRITER_LOCK = threading.Lock()
-
-
-def writer_of(services: Services) -> RequestWriter:
-    """The process's writer for ``services`` (started on first use; see ``close_writer``)."""
-    writer: RequestWriter | None = services.extras.get("writer")
-    if writer is None:
-        with _WRITER_LOCK:
-            writer = services.extras.get("writer")
-            if writer is None:
-                writer = RequestWriter(services.engine, lambda: services.ledger)
-                services.extras["writer"] = writer
-    return writer
-
-
-def close_writer(services: Services) -> None:
-    writer: RequestWriter | None = services.extras.pop("writer", None)
-    if writer is not None:
-        writer.close()
 
 
 def serve(
@@ -179,3 +157,25 @@ class _Parts:
             else:
                 writes.extend(part.writes)
         return writes
+
+
+def decide_and_write(ctx: RequestContext, decide: Callable[[RequestContext], Decided[T]]) -> T:
+    """:func:`serve` for a request already authenticated by the dependencies (its token
+    spent) that has written nothing yet — a counter query, a credit report: decide in its
+    session, end that read (the writer commits in between, so the request's later writes
+    start a new transaction), write through the writer, answer; decide again if stale."""
+    if ctx.writer is None:
+        raise ServiceUnavailable("no writer: this request cannot be recorded")
+    for _ in range(MAX_ATTEMPTS):
+        decided = decide(ctx)
+        ctx.session.rollback()
+        part = _Part(decided.job)
+        ctx.writer.submit(_Parts(None, ctx.now, {0: part}))
+        if part.stale:
+            continue
+        if part.error is not None:
+            raise part.error
+        return decided.answer(part.writes)
+    raise ServiceUnavailable(
+        "what this request relies on kept changing while it was decided; try again"
+    )

@@ -21,6 +21,8 @@ OPTIONAL_MODEL_MODULES = (
     "gateway.oversight.models",
     "gateway.notifications.models",
     "gateway.financing.models",
+    "gateway.credit_reports.models",
+    "gateway.exchange.models",
 )
 
 

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     live_source_url: str = ""
     live_source_urls: dict[str, str] = {}
     source_timeout_seconds: float = 2.0
+    # The provincial feed's push worker (docs/exchange.md §4): the receiver's URL (empty: pull
+    # only) and the principal id of the province it pushes for.
+    exchange_push_url: str = ""
+    exchange_push_receiver: str = ""
+    exchange_push_interval_seconds: float = Field(default=5.0, gt=0)
     argument_hash_key_path: Path | None = None
 
     # Verifications and reports in progress at once per process (the rest queue in order).

@@ -30,7 +30,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
@@ -40,6 +40,9 @@ from gateway import ledger_port
 from gateway.access_index import AccessFacts, index_access
 from gateway.db import CommitNotDurable, lock_for_write
 from gateway.errors import CredgateError, ServiceUnavailable
+
+if TYPE_CHECKING:
+    from gateway.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -219,3 +222,24 @@ def _lock_rows(session: Session, locks: list[Locks]) -> None:
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
             {"key": f"budget:{institution}:{enterprise}"},
         )
+
+
+_WRITER_LOCK = threading.Lock()
+
+
+def writer_of(services: Services) -> RequestWriter:
+    """The process's writer for ``services`` (started on first use; see :func:`close_writer`)."""
+    writer: RequestWriter | None = services.extras.get("writer")
+    if writer is None:
+        with _WRITER_LOCK:
+            writer = services.extras.get("writer")
+            if writer is None:
+                writer = RequestWriter(services.engine, lambda: services.ledger)
+                services.extras["writer"] = writer
+    return writer
+
+
+def close_writer(services: Services) -> None:
+    writer: RequestWriter | None = services.extras.pop("writer", None)
+    if writer is not None:
+        writer.close()

@@ -28,6 +28,7 @@ from ledger.errors import (
 from ledger.integrity import StorageReport, check_storage
 from ledger.note import NoteSigner
 from ledger.sequencer import BatchObserver, Receipt, Sequencer
+from ledger.statement import sign_statement
 from ledger.storage import CheckpointRecord, EntryRecord, LogReader, LogStore
 from ledger.subject_head import SubjectHead, sign_subject_head
 from ledger.thinning import ThinningPolicy, ThinningReport, thin_checkpoints
@@ -364,6 +365,11 @@ class Ledger:
                 )
             # Another process may sign it: look at storage again at least every 50 ms.
             self._sequencer.wait_signed(min(remaining, 0.05))
+
+    def sign_statement(self, kind: str, digest: str) -> str:
+        """The platform's signed statement (``ledger.statement``) that it issued the document
+        with ``digest``, signed by the checkpoint key(s)."""
+        return sign_statement(kind, digest, self._signers)
 
     def verifier_key(self) -> str:
         """The verifier key (C2SP signed-note form) of the current checkpoint key."""

@@ -75,6 +75,9 @@ denial := "unknown_action" if {
 } else := "unknown_purpose" if {
 	input.action in query_actions
 	not known_purpose
+} else := "purpose_not_for_role" if {
+	input.action in query_actions
+	not role_fits_purpose
 } else := "role_not_permitted" if {
 	input.action == "self_view"
 	not enterprise_caller
@@ -95,6 +98,8 @@ query_role if input.caller.role in params.query_roles
 
 known_purpose if params.purposes[input.purpose]
 
+role_fits_purpose if input.caller.role in purpose_roles
+
 enterprise_caller if input.caller.role == "enterprise"
 
 caller_is_subject if input.caller.id == input.subject
@@ -112,6 +117,24 @@ self_view if {
 }
 
 financing_purpose if params.purposes[input.purpose].financing == true
+
+# METADATA
+# description: |
+#   Roles that may ask for the purpose: its `roles`, institutions when it
+#   names none (government purposes name `government`, the feed `province`).
+purpose_roles := object.get(params.purposes[input.purpose], "roles", ["institution"])
+
+# A purpose served by law (government use, the provincial feed): `institution`
+# data is disclosed as for a financing purpose.
+statutory_purpose if params.purposes[input.purpose].statutory == true
+
+# METADATA
+# description: A purpose that names its `datasets` covers only those.
+out_of_scope(r) if {
+	input.action in query_actions
+	scope := params.purposes[input.purpose].datasets
+	not r.dataset in scope
+}
 
 # METADATA
 # description: Authorizations the subject granted to this caller for this purpose, in force now.
@@ -156,6 +179,8 @@ authorization_for(r, mode) := min(ids) if {
 #   or null) or withhold (with a reason). The first matching branch wins.
 resource_outcome(r) := {"disclose": false, "reason": denial} if {
 	not allow
+} else := {"disclose": false, "reason": "not_for_purpose"} if {
+	out_of_scope(r)
 } else := {"disclose": true, "authorization": null} if {
 	r.class == "public"
 } else := {"disclose": false, "reason": "suspended"} if {
@@ -166,6 +191,9 @@ resource_outcome(r) := {"disclose": false, "reason": denial} if {
 } else := {"disclose": true, "authorization": null} if {
 	r.class == "institution"
 	financing_purpose
+} else := {"disclose": true, "authorization": null} if {
+	r.class == "institution"
+	statutory_purpose
 } else := {"disclose": true, "authorization": id} if {
 	r.class == "authorized"
 	id := authorization_for(r, "report")
@@ -181,7 +209,9 @@ resource_outcome(r) := {"disclose": false, "reason": denial} if {
 # description: |
 #   Whether a predicate may read one (dataset, class) group: ok (with the
 #   authorization used, or null) or refused (with a reason).
-read_outcome(r) := {"ok": true, "authorization": null} if {
+read_outcome(r) := {"ok": false, "reason": "not_for_purpose"} if {
+	out_of_scope(r)
+} else := {"ok": true, "authorization": null} if {
 	r.class == "public"
 } else := {"ok": false, "reason": "suspended"} if {
 	not caller_active
@@ -191,6 +221,9 @@ read_outcome(r) := {"ok": true, "authorization": null} if {
 } else := {"ok": true, "authorization": null} if {
 	r.class == "institution"
 	financing_purpose
+} else := {"ok": true, "authorization": null} if {
+	r.class == "institution"
+	statutory_purpose
 } else := {"ok": true, "authorization": id} if {
 	r.class in verifiable_classes
 	id := authorization_for(r, "verify")

@@ -347,3 +347,63 @@ answered_once(request) if {
 	count(answered) == count(request.resources)
 	count(d.disclose) + count(d.withhold) == count(request.resources)
 }
+
+# Government relying parties and the provincial platform (issue 15).
+
+council := {"id": "gov-finance-bureau", "role": "government", "kind": "government", "status": "active"}
+
+dishonesty := {"dataset": "serious_dishonesty_list", "class": "public"}
+
+penalty_details := {"dataset": "administrative_penalties", "class": "institution"}
+
+government_report := {
+	"now_ns": now,
+	"caller": council,
+	"action": "report",
+	"purpose": "procurement",
+	"subject": subject,
+	"resources": [licence, dishonesty, penalty_details, tax, utilities],
+	"predicates": [],
+	"authorizations": [],
+}
+
+test_government_sees_the_purposes_datasets_institution_class_included if {
+	d := decide(government_report)
+	d.allow == true
+	disclosed(d, licence, null)
+	disclosed(d, dishonesty, null)
+	disclosed(d, penalty_details, null)
+}
+
+test_government_never_sees_datasets_outside_the_purpose if {
+	d := decide(government_report)
+	withheld(d, tax, "not_for_purpose")
+	withheld(d, utilities, "not_for_purpose")
+}
+
+test_government_cannot_use_a_financing_purpose if {
+	d := decide(object.union(government_report, {"purpose": "loan_underwriting"}))
+	d.allow == false
+	d.reason == "purpose_not_for_role"
+}
+
+test_institution_cannot_use_a_government_purpose if {
+	d := decide(object.union(government_report, {"caller": bank}))
+	d.allow == false
+	d.reason == "purpose_not_for_role"
+}
+
+test_province_feed_gets_public_and_institution_never_authorized if {
+	province := {"id": "prov-liaoning", "role": "province", "kind": "province", "status": "active"}
+	resources := [licence, penalty_details, tax, {"dataset": "real_estate", "class": "authorized"}]
+	request := {
+		"now_ns": now, "caller": province, "action": "report", "purpose": "provincial_sharing",
+		"subject": subject, "resources": resources, "predicates": [], "authorizations": [],
+	}
+	d := decide(request)
+	d.allow == true
+	disclosed(d, licence, null)
+	disclosed(d, penalty_details, null)
+	withheld(d, {"dataset": "real_estate", "class": "authorized"}, "no_authorization")
+	withheld(d, tax, "not_for_purpose")
+}

@@ -94,6 +94,8 @@ class DatasetSpec(BaseModel):
     key_fields: list[str] = Field(default_factory=list)  # identify a record within a subject
     in_sharing_list: bool = True  # False for categories named only in the plan's text
     description: str = ""  # why a dataset beyond the list is here
+    # 总对总 数据回流: the provincial platform may push this dataset back (docs/exchange.md)
+    provincial_backflow: bool = False
     fields: list[FieldSpec]
 
     @model_validator(mode="after")

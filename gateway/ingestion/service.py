@@ -64,6 +64,8 @@ def ensure_may_supply(principal: Principal, dataset: DatasetSpec) -> None:
         return
     if principal.role is Role.operator and dataset.sharing_method is SharingMethod.manual_entry:
         return  # 后台录入: the platform's operators key these in
+    if principal.role is Role.province and dataset.provincial_backflow:
+        return  # 总对总 数据回流: the provincial platform pushes these back
     raise Forbidden(f"{principal.id} is not the source of dataset {dataset.id}")
 
 
@@ -71,6 +73,8 @@ def ensure_may_reconcile(principal: Principal, dataset: DatasetSpec) -> None:
     if principal.role is Role.operator:
         return
     if principal.role is Role.source and principal.id == dataset.source_id:
+        return
+    if principal.role is Role.province and dataset.provincial_backflow:
         return
     raise Forbidden(f"{principal.id} may not reconcile dataset {dataset.id}")
 

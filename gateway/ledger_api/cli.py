@@ -17,6 +17,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from gateway.access import access_log
+from gateway.credit_reports.verify import verify_report_bytes
 from gateway.ledger_api.fetch import FetchFailed, HttpLedger
 from gateway.settings import Settings, get_settings
 from ledger.audit import Auditor, Inconsistent
@@ -159,10 +160,20 @@ def verify(
         ),
     ] = None,
     origin: OriginOption = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="a credit report envelope (JSON as issued): its signature, its ledger entry "
+            "and inclusion proof, and the checkpoint, all offline"
+        ),
+    ] = None,
 ) -> None:
     """Check a checkpoint's signature, entries' inclusion, consistency with an older
     checkpoint, and subject pages, trusting only the given verifier keys."""
     verifiers = _verifiers(key, key_file)
+    if report is not None:
+        _verify_report(verifiers, report, origin)
+        return
     remote = HttpLedger(url) if url else None
     try:
         _verify(
@@ -192,6 +203,25 @@ def verify(
     finally:
         if remote is not None:
             remote.close()
+
+
+def _verify_report(verifiers: list[NoteVerifier], path: Path, origin: str | None) -> None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc}", 2)
+    try:
+        checked = verify_report_bytes(raw, verifiers, origin)
+    except VerificationError as exc:
+        _fail(f"FAILED credit report: {exc.message}")
+    document = checked.document
+    typer.echo(f"OK checkpoint: {_describe(checked.checkpoint)}")
+    typer.echo(
+        f"OK credit report {document.get('report_id')} on "
+        f"{(document.get('enterprise') or {}).get('uscc')} for {document.get('purpose')}: "
+        f"signed by the platform, logged at ledger index {checked.index} "
+        f"(sha256 {checked.digest})"
+    )
 
 
 def _previous_head(path: Path, pages: list[Path] | None, entries: list[Path] | None) -> str:

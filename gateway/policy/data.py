@@ -27,6 +27,13 @@ class _Frozen(BaseModel):
 class PurposeSpec(_Frozen):
     financing: bool
     description: str = ""
+    # Roles that may ask for this purpose (default: institutions only).
+    roles: tuple[str, ...] = ("institution",)
+    # A purpose served by law rather than by a financing relationship (government use, the
+    # provincial platform): `institution` data is disclosed as for a financing purpose.
+    statutory: bool = False
+    # When set, only these datasets are disclosed for the purpose ("not_for_purpose" otherwise).
+    datasets: tuple[str, ...] | None = None
 
 
 class AuthorizationParams(_Frozen):

@@ -17,6 +17,12 @@ class Role(StrEnum):
     institution = "institution"
     enterprise = "enterprise"
     assessor = "assessor"
+    # A government body using credit reports in procurement, bidding, approval, market access
+    # and qualification review (信用报告 for 政府采购、招投标、行政审批、市场准入、资质审核).
+    government = "government"
+    # The provincial public credit information platform: consumes the outbound feed and pushes
+    # 总对总 datasets back (see docs/exchange.md).
+    province = "province"
 
 
 class InstitutionKind(StrEnum):

@@ -71,6 +71,8 @@ def _denial(inp: dict[str, Any], params: PolicyData) -> str | None:
             return "role_not_permitted"
         if inp["purpose"] not in params.purposes:
             return "unknown_purpose"
+        if caller["role"] not in params.purposes[inp["purpose"]].roles:
+            return "purpose_not_for_role"
         return None
     if caller["role"] != "enterprise":
         return "role_not_permitted"
@@ -85,6 +87,9 @@ class _Context:
         self.active = inp["caller"]["status"] == "active"
         self.self_view = inp["action"] == "self_view"
         self.financing = inp["purpose"] in params.financing_purposes
+        spec = None if self.self_view else params.purposes.get(inp["purpose"])
+        self.statutory = spec is not None and spec.statutory
+        self.scope = None if spec is None else spec.datasets
         max_ns = params.authorization.max_lifetime_days * NS_PER_DAY
         now = inp["now_ns"]
         self.grants = [
@@ -107,8 +112,13 @@ class _Context:
         ]
         return min(ids) if ids else None
 
+    def out_of_scope(self, r: dict[str, str]) -> bool:
+        return self.scope is not None and r["dataset"] not in self.scope
+
     def resource(self, r: dict[str, str]) -> tuple[str, str | None]:
         cls = r["class"]
+        if self.out_of_scope(r):
+            return ("withhold", "not_for_purpose")
         if cls == "public":
             return ("disclose", None)
         if not self.active:
@@ -116,7 +126,9 @@ class _Context:
         if self.self_view and cls in CLASSES:
             return ("disclose", None)
         if cls == "institution":
-            return ("disclose", None) if self.financing else ("withhold", "not_financing_purpose")
+            if self.financing or self.statutory:
+                return ("disclose", None)
+            return ("withhold", "not_financing_purpose")
         if cls == "authorized":
             grant = self.grant(r, "report")
             return ("disclose", grant) if grant else ("withhold", "no_authorization")
@@ -127,13 +139,15 @@ class _Context:
     def read(self, r: dict[str, str]) -> tuple[bool, str | None]:
         """(True, authorization or None) if the read is allowed, else (False, reason)."""
         cls = r["class"]
+        if self.out_of_scope(r):
+            return (False, "not_for_purpose")
         if cls == "public":
             return (True, None)
         if not self.active:
             return (False, "suspended")
         if self.self_view and cls in CLASSES:
             return (True, None)
-        if cls == "institution" and self.financing:
+        if cls == "institution" and (self.financing or self.statutory):
             return (True, None)
         if cls in ("institution", "authorized", "verify_only"):
             grant = self.grant(r, "verify")

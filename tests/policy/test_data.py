@@ -28,6 +28,8 @@ def test_policy_data_values() -> None:
     assert set(data.purposes) == {
         "loan_underwriting", "post_loan_monitoring", "guarantee_underwriting",
         "insurance_underwriting", "credit_reporting", "supply_chain_finance",
+        "procurement", "bidding", "approval", "market_access", "qualification",
+        "provincial_sharing",
     }  # fmt: skip
     assert data.financing_purposes == {
         "loan_underwriting", "post_loan_monitoring", "guarantee_underwriting",
@@ -37,7 +39,7 @@ def test_policy_data_values() -> None:
     assert data.verification.bisection_budget_per_day == 3
     assert data.objection_reply_deadline == timedelta(days=20)
     assert (data.penalty_publication.min_months, data.penalty_publication.max_years) == (3, 3)
-    assert data.query_roles == ("institution",)
+    assert data.query_roles == ("institution", "government", "province")
 
 
 def test_data_sits_where_opa_mounts_it() -> None:

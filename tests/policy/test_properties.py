@@ -20,9 +20,10 @@ CLASSES = ["public", "institution", "authorized", "verify_only"]
 PURPOSES = [
     "loan_underwriting", "post_loan_monitoring", "guarantee_underwriting",
     "supply_chain_finance", "insurance_underwriting", "credit_reporting", "marketing", "self_view",
+    "procurement", "qualification", "provincial_sharing",
 ]  # fmt: skip
 CALLER_IDS = ["bank-001", "bank-002", SUBJECT, OTHER]
-ROLES = ["institution", "enterprise", "operator", "source", "assessor"]
+ROLES = ["institution", "enterprise", "operator", "source", "assessor", "government", "province"]
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
