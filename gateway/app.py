@@ -17,6 +17,7 @@ from gateway.catalog.endpoints import router as catalog_router
 from gateway.db import durability_failure, sole_server
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
+from gateway.notifications.endpoints import router as notifications_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
 from gateway.services import Services
@@ -67,6 +68,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(subject_rights_router)
     app.include_router(ledger_router)
     app.include_router(oversight_router)
+    app.include_router(notifications_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:

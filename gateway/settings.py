@@ -62,6 +62,26 @@ class Settings(BaseSettings):
     # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
     hot_path_threads: int | None = Field(default=None, ge=1, le=256)
 
+    # Notifications delivered as signed webhooks (docs/notifications.md). Allowed targets:
+    # host names (".example.com": the domain and its subdomains) or networks (CIDR); empty
+    # means public addresses only, plus loopback and private ones where allow_private_targets
+    # is true (unset: in development and test only). Operators should list their receivers.
+    notification_key_path: Path | None = None
+    webhook_allowed_targets: list[str] = []
+    webhook_allow_private_targets: bool | None = None
+    webhook_worker: bool = True
+    webhook_worker_interval_seconds: float = Field(default=1.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    # A claimed delivery is another replica's to retry once its lease ends: keep it longer
+    # than the timeout.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_max_attempts: int = Field(default=12, ge=1)
+    webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
+    # How long before an objection's reply deadline its source is reminded.
+    notification_deadline_warning_hours: float = Field(default=48.0, ge=0)
+
     @property
     def effective_hot_path_threads(self) -> int:
         if self.hot_path_threads is not None:
@@ -95,6 +115,17 @@ class Settings(BaseSettings):
     def effective_argument_hash_key_path(self) -> Path:
         """Key of the keyed hash that stands for personal data in verification ledger entries."""
         return self.argument_hash_key_path or self.data_dir / "argument-hash.key"
+
+    @property
+    def effective_notification_key_path(self) -> Path:
+        """Ed25519 key signing webhook deliveries (its own key, not the ledger's)."""
+        return self.notification_key_path or self.data_dir / "notification-signing-key.pem"
+
+    @property
+    def effective_webhook_allow_private_targets(self) -> bool:
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.environment is not Environment.production
 
     @property
     def effective_ledger_key_path(self) -> Path:

@@ -34,6 +34,7 @@ from gateway.authorizations.models import Authorization, AuthorizationState
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gateway.notifications import emit
 from gateway.prepared import Prepared
 from gateway.principals import repository as principals
 from gateway.principals.auth import (
@@ -244,6 +245,7 @@ def revoke(
     }
     authorization.revoke_ledger_index = ledger_port.record(ledger, entry, subject=enterprise.id)
     session.add(authorization)
+    emit.grant_revoked(session, authorization, now)
     return authorization
 
 

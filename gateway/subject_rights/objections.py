@@ -16,6 +16,7 @@ from typing import Any
 from gateway.catalog.model import Catalog
 from gateway.db import lock_for_write
 from gateway.errors import Conflict, Forbidden, NotFound
+from gateway.notifications import emit
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository
 from gateway.subject_rights.models import Objection, ObjectionState
@@ -107,6 +108,7 @@ def file(
         deadline=objection.deadline.isoformat(),
         evidence_sha256=[item["sha256"] for item in objection.evidence],
     )
+    emit.objection_filed(desk.session, objection, desk.now)
     return objection
 
 
