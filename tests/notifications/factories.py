@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Engine
+
 from gateway.db import unit_of_work
 from gateway.notifications import notify
-from gateway.services import Services
 
 
 def put(
-    services: Services, recipient: str, count: int, at: datetime, kind: str = "test.ping"
+    engine: Engine, recipient: str, count: int, at: datetime, kind: str = "test.ping"
 ) -> list[int]:
     ids = []
-    with unit_of_work(services.engine, write=True) as session:
+    with unit_of_work(engine, write=True) as session:
         for n in range(count):
             notification = notify(session, recipient=recipient, kind=kind, payload={"n": n}, at=at)
             session.flush()

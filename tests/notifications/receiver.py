@@ -4,6 +4,7 @@ answering 503 while ``failing`` is set."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ class Received:
 class Receiver:
     url: str = ""
     failing: bool = False
+    delay: float = 0.0  # seconds before answering a delivery it accepts
+    refused: int = 0
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -37,8 +40,11 @@ def running_receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             if receiver.failing:
+                with receiver.lock:
+                    receiver.refused += 1
                 self.send_response(503)
             else:
+                time.sleep(receiver.delay)
                 with receiver.lock:
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     receiver.received.append(Received(headers, body))

@@ -16,9 +16,9 @@ def test_each_principal_polls_only_its_own_notifications_in_id_order(
 ) -> None:
     bank = make_actor(Role.institution)
     enterprise = make_actor(Role.enterprise)
-    bank_ids = put(services, bank.id, 3, clock.now())
-    enterprise_ids = put(services, enterprise.id, 2, clock.now())
-    bank_ids += put(services, bank.id, 2, clock.now())
+    bank_ids = put(services.engine, bank.id, 3, clock.now())
+    enterprise_ids = put(services.engine, enterprise.id, 2, clock.now())
+    bank_ids += put(services.engine, bank.id, 2, clock.now())
 
     page = bank.get("/v1/me/notifications", params={"limit": 3}).json()
     assert [n["id"] for n in page["notifications"]] == bank_ids[:3]

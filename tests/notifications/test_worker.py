@@ -58,8 +58,8 @@ def test_notifications_reach_the_webhook_signed_with_the_published_key(
 ) -> None:
     bank = make_actor(Role.institution)
     _subscribe(bank, receiver, "desk", kinds=["demand.*"])
-    [wanted] = put(services, bank.id, 1, clock.now(), kind="demand.pushed")
-    put(services, bank.id, 1, clock.now(), kind="access.logged")  # not subscribed to
+    [wanted] = put(services.engine, bank.id, 1, clock.now(), kind="demand.pushed")
+    put(services.engine, bank.id, 1, clock.now(), kind="access.logged")  # not subscribed to
     assert round_() == 1
     assert round_() == 0
     [got] = receiver.received
@@ -81,7 +81,7 @@ def test_a_failing_receiver_is_retried_with_backoff_then_given_up_visibly(
 ) -> None:
     bank = make_actor(Role.institution)
     _subscribe(bank, receiver, "desk")
-    put(services, bank.id, 1, clock.now())
+    put(services.engine, bank.id, 1, clock.now())
     receiver.failing = True
     assert round_() == 1
     [delivery] = _deliveries(services)
@@ -109,7 +109,7 @@ def test_a_receiver_that_recovers_gets_each_notification_once(
 ) -> None:
     bank = make_actor(Role.institution)
     _subscribe(bank, receiver, "desk")
-    ids = put(services, bank.id, 5, clock.now())
+    ids = put(services.engine, bank.id, 5, clock.now())
     receiver.failing = True
     assert round_() == 5
     receiver.failing = False
@@ -128,7 +128,7 @@ def test_deleting_a_webhook_cancels_what_is_still_pending(
 ) -> None:
     bank = make_actor(Role.institution)
     _subscribe(bank, receiver, "desk")
-    put(services, bank.id, 2, clock.now())
+    put(services.engine, bank.id, 2, clock.now())
     bank.http.delete("/v1/me/webhooks/desk", headers=bank.headers())
     assert round_() == 0
     assert {d.state for d in _deliveries(services)} == {DeliveryState.cancelled}
@@ -143,7 +143,7 @@ def test_a_crashed_workers_claims_are_resumed(
 ) -> None:
     bank = make_actor(Role.institution)
     _subscribe(bank, receiver, "desk")
-    put(services, bank.id, 2, clock.now())
+    put(services.engine, bank.id, 2, clock.now())
     lease = clock.now() + timedelta(seconds=60)
     with unit_of_work(services.engine, write=True) as session:
         assert len(repository.claim_due(session, clock.now(), 10, "dead-worker", lease)) == 2
@@ -163,7 +163,7 @@ def test_replicas_never_claim_the_same_delivery(
         pytest.skip("SQLite has one serving process; its claims take the write lock")
     bank = make_actor(Role.institution)
     _subscribe(bank, receiver, "desk")
-    put(services, bank.id, 6, clock.now())
+    put(services.engine, bank.id, 6, clock.now())
     lease = clock.now() + timedelta(seconds=60)
     with Session(services.engine) as first, Session(services.engine) as second:
         mine = repository.claim_due(first, clock.now(), 4, "one", lease)
