@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     # A claimed delivery is another replica's to retry once its lease ends: keep it longer
     # than the timeout.
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
-    webhook_max_attempts: int = Field(default=12, ge=1)
+    webhook_max_attempts: int = Field(default=16, ge=1)
     webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
     webhook_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
     # How long before an objection's reply deadline its source is reminded.
