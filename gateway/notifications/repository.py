@@ -121,14 +121,16 @@ def claim_due(
 
 
 def leased(session: Session, delivery_id: str, worker: str) -> NotificationDelivery | None:
-    """The delivery, if it is still pending and leased to ``worker``."""
-    return session.exec(
-        select(NotificationDelivery).where(
-            col(NotificationDelivery.id) == delivery_id,
-            col(NotificationDelivery.state) == DeliveryState.pending,
-            col(NotificationDelivery.leased_by) == worker,
-        )
-    ).first()
+    """The delivery, if it is still pending and leased to ``worker`` (locked on PostgreSQL, so
+    that a replica re-claiming it after the lease ended waits or is seen)."""
+    query = select(NotificationDelivery).where(
+        col(NotificationDelivery.id) == delivery_id,
+        col(NotificationDelivery.state) == DeliveryState.pending,
+        col(NotificationDelivery.leased_by) == worker,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.exec(query).first()
 
 
 def leases_held_except(session: Session, live_workers: Collection[str]) -> bool:
