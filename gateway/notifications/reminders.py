@@ -11,36 +11,60 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel
 
-from gateway.authorizations.models import Authorization
 from gateway.notifications import repository
 from gateway.notifications.models import NotificationSweep
 from gateway.notifications.outbox import notify
-from gateway.subject_rights.models import Objection, ObjectionState
 
 T = TypeVar("T")
 
 GRANT_EXPIRED = "authorization.expired"
 DEADLINE_NEAR = "objection.deadline_near"
+# gateway.subject_rights.models.ObjectionState: open or under review.
+ACTIVE_OBJECTION_STATES = ("open", "under_review")
 # The first sweep of a database looks back this far (what happened before is not news).
 FIRST_LOOKBACK = timedelta(hours=1)
 
 
+def _table(name: str) -> Table:
+    """A feature's table, found in the shared metadata rather than imported: the features
+    import this package to notify, so it must not import them (no package import cycle).
+    The app imports every feature, so their tables are registered before the worker runs."""
+    table = SQLModel.metadata.tables.get(name)
+    if table is None:
+        raise RuntimeError(f"table {name!r} is not registered: import its feature's models")
+    return table
+
+
+def _value(item: Any) -> str:
+    return str(getattr(item, "value", item))
+
+
 def _expired_grants(
     session: Session, since: datetime, until: datetime, _: timedelta
-) -> Sequence[Authorization]:
-    return session.exec(
-        select(Authorization).where(
-            col(Authorization.revoked_at).is_(None),
-            col(Authorization.expires_at) > since,
-            col(Authorization.expires_at) <= until,
+) -> Sequence[Row[Any]]:
+    grants = _table("authorization_grant")
+    return session.execute(
+        select(
+            grants.c.id,
+            grants.c.enterprise,
+            grants.c.institution,
+            grants.c.purpose,
+            grants.c.expires_at,
         )
+        .where(
+            grants.c.revoked_at.is_(None),
+            grants.c.expires_at > since,
+            grants.c.expires_at <= until,
+        )
+        .order_by(grants.c.expires_at, grants.c.id)
     ).all()
 
 
-def _announce_expired(session: Session, grant: Authorization, now: datetime) -> None:
+def _announce_expired(session: Session, grant: Row[Any], now: datetime) -> None:
     notify(
         session,
         recipient=grant.institution,
@@ -58,17 +82,28 @@ def _announce_expired(session: Session, grant: Authorization, now: datetime) -> 
 
 def _objections_near_deadline(
     session: Session, since: datetime, until: datetime, warning: timedelta
-) -> Sequence[Objection]:
-    return session.exec(
-        select(Objection).where(
-            col(Objection.state).in_([ObjectionState.open, ObjectionState.under_review]),
-            col(Objection.deadline) > since + warning,
-            col(Objection.deadline) <= until + warning,
+) -> Sequence[Row[Any]]:
+    objections = _table("objection")
+    return session.execute(
+        select(
+            objections.c.id,
+            objections.c.enterprise,
+            objections.c.dataset,
+            objections.c.record_id,
+            objections.c.source_id,
+            objections.c.state,
+            objections.c.deadline,
         )
+        .where(
+            objections.c.state.in_(ACTIVE_OBJECTION_STATES),
+            objections.c.deadline > since + warning,
+            objections.c.deadline <= until + warning,
+        )
+        .order_by(objections.c.deadline, objections.c.id)
     ).all()
 
 
-def _announce_deadline(session: Session, objection: Objection, now: datetime) -> None:
+def _announce_deadline(session: Session, objection: Row[Any], now: datetime) -> None:
     notify(
         session,
         recipient=objection.source_id,
@@ -80,7 +115,7 @@ def _announce_deadline(session: Session, objection: Objection, now: datetime) ->
             "enterprise": objection.enterprise,
             "dataset": objection.dataset,
             "record_id": objection.record_id,
-            "state": objection.state.value,
+            "state": _value(objection.state),
             "deadline": objection.deadline.isoformat(),
         },
     )

@@ -4,10 +4,10 @@ only its own."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
-from gateway.context import RequestContext
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.notifications import repository
 from gateway.notifications.models import (
@@ -19,6 +19,9 @@ from gateway.notifications.models import (
 from gateway.notifications.schemas import WebhookIn
 from gateway.notifications.targets import TargetRefused, TargetRules, check_url
 from gateway.settings import Environment, Settings
+
+if TYPE_CHECKING:  # the request context imports the features that notify: no cycle
+    from gateway.context import RequestContext
 
 MAX_WEBHOOKS = 10
 
