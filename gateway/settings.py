@@ -50,18 +50,6 @@ class Settings(BaseSettings):
     ledger_checkpoint_keep_all_hours: float = Field(default=24, gt=0)
     ledger_checkpoint_keep_hourly_days: float = Field(default=30, ge=0)
 
-    # Live interface calls (datasets the catalog marks live): each source's base URL, by
-    # source id, falling back to live_source_url; the service answers GET /live/{dataset}/{uscc}.
-    live_source_url: str = ""
-    live_source_urls: dict[str, str] = {}
-    source_timeout_seconds: float = 2.0
-    argument_hash_key_path: Path | None = None
-
-    # Verifications and reports in progress at once per process (the rest queue in order).
-    # On SQLite their writes take turns anyway, and more threads only pass the interpreter
-    # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
-    hot_path_threads: int | None = Field(default=None, ge=1, le=256)
-
     # Notifications delivered as signed webhooks (docs/notifications.md). Allowed targets:
     # host names (".example.com": the domain and its subdomains) or networks (CIDR); empty
     # means public addresses only, plus loopback and private ones where allow_private_targets
@@ -81,6 +69,18 @@ class Settings(BaseSettings):
     webhook_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
     # How long before an objection's reply deadline its source is reminded.
     notification_deadline_warning_hours: float = Field(default=48.0, ge=0)
+
+    # Live interface calls (datasets the catalog marks live): each source's base URL, by
+    # source id, falling back to live_source_url; the service answers GET /live/{dataset}/{uscc}.
+    live_source_url: str = ""
+    live_source_urls: dict[str, str] = {}
+    source_timeout_seconds: float = 2.0
+    argument_hash_key_path: Path | None = None
+
+    # Verifications and reports in progress at once per process (the rest queue in order).
+    # On SQLite their writes take turns anyway, and more threads only pass the interpreter
+    # lock around more often (measured: docs/performance.md); unset: 4 on SQLite, 16 else.
+    hot_path_threads: int | None = Field(default=None, ge=1, le=256)
 
     @property
     def effective_hot_path_threads(self) -> int:
