@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from gateway.notifications.outbox import notify
@@ -58,14 +59,18 @@ def grant_revoked(session: Session, grant: Authorization, now: datetime) -> None
     )
 
 
-def objection_filed(session: Session, objection: Objection, now: datetime) -> None:
-    """The source that supplied the record hears of the objection and its reply deadline."""
+def objection_filed(objection: Objection) -> None:
+    """The source that supplied the record hears of the objection and its reply deadline, in
+    the transaction that filed it (the objection's own session)."""
+    session = object_session(objection)
+    if session is None:
+        raise RuntimeError("announce an objection once it is added to its session")
     notify(
-        session,
+        session,  # type: ignore[arg-type]
         recipient=objection.source_id,
         kind=OBJECTION_FILED,
         subject=objection.enterprise,
-        at=now,
+        at=objection.filed_at,
         payload={
             "objection_id": objection.id,
             "enterprise": objection.enterprise,

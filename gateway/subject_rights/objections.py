@@ -108,7 +108,7 @@ def file(
         deadline=objection.deadline.isoformat(),
         evidence_sha256=[item["sha256"] for item in objection.evidence],
     )
-    emit.objection_filed(desk.session, objection, desk.now)
+    emit.objection_filed(objection)
     return objection
 
 
