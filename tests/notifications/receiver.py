@@ -1,10 +1,9 @@
 """A webhook receiver for tests: an HTTP server on 127.0.0.1 that records what it is sent,
-answering 503 while ``failing`` is set."""
+answering 503 while ``failing`` is set, and holding deliveries unanswered on request."""
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +20,11 @@ class Received:
 class Receiver:
     url: str = ""
     failing: bool = False
-    delay: float = 0.0  # seconds before answering a delivery it accepts
     refused: int = 0
+    # Deliveries accepted after the first ``hold_after`` are recorded, then left unanswered
+    # until ``release`` is set: taken in by the receiver, never acknowledged to the sender.
+    hold_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -44,10 +46,14 @@ def running_receiver() -> Iterator[Receiver]:
                     receiver.refused += 1
                 self.send_response(503)
             else:
-                time.sleep(receiver.delay)
                 with receiver.lock:
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     receiver.received.append(Received(headers, body))
+                    held = receiver.hold_after is not None and (
+                        len(receiver.received) > receiver.hold_after
+                    )
+                if held:
+                    receiver.release.wait(60)
                 self.send_response(204)
             self.end_headers()
 
