@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, insert
 from sqlmodel import Field, Session, SQLModel
 
 from gateway.db import UtcDateTime
+from gateway.notifications import emit
 from gateway.prepared import Prepared
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -61,6 +62,7 @@ class AccessFacts:
 def index_access(session: Session, facts: AccessFacts) -> None:
     """Insert ``facts`` in the write section's transaction."""
     _INSERT.run(session, {name: getattr(facts, name) for name in _FIELDS})
+    emit.access_logged(session, facts)
 
 
 _INSERT = Prepared(insert(AccessEvent.__table__))  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from gateway.financing.endpoints import router as financing_router
 from gateway.http import health, middleware, openapi
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
+from gateway.notifications.endpoints import router as notifications_router
 from gateway.oversight.endpoints import router as oversight_router
 from gateway.principals.endpoints import router as principals_router
 from gateway.query_params import reject_unknown_query_parameters
@@ -87,6 +88,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(credit_reports_router)
     app.include_router(exchange_router)
     app.include_router(counter_router)
+    app.include_router(notifications_router)
     app.include_router(health.router)
 
     return app

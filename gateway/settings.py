@@ -53,6 +53,26 @@ class Settings(BaseSettings):
     ledger_checkpoint_keep_all_hours: float = Field(default=24, gt=0)
     ledger_checkpoint_keep_hourly_days: float = Field(default=30, ge=0)
 
+    # Notifications delivered as signed webhooks (docs/notifications.md). Allowed targets:
+    # host names (".example.com": the domain and its subdomains) or networks (CIDR); empty
+    # means public addresses only, plus loopback and private ones where allow_private_targets
+    # is true (unset: in development and test only). Operators should list their receivers.
+    notification_key_path: Path | None = None
+    webhook_allowed_targets: list[str] = []
+    webhook_allow_private_targets: bool | None = None
+    webhook_worker: bool = True
+    webhook_worker_interval_seconds: float = Field(default=1.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    # A claimed delivery is another replica's to retry once its lease ends: keep it longer
+    # than the timeout.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_max_attempts: int = Field(default=16, ge=1)
+    webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
+    # How long before an objection's reply deadline its source is reminded.
+    notification_deadline_warning_hours: float = Field(default=48.0, ge=0)
+
     # Live interface calls (datasets the catalog marks live): each source's base URL, by
     # source id, falling back to live_source_url; the service answers GET /live/{dataset}/{uscc}.
     live_source_url: str = ""
@@ -108,6 +128,17 @@ class Settings(BaseSettings):
     def effective_argument_hash_key_path(self) -> Path:
         """Key of the keyed hash that stands for personal data in verification ledger entries."""
         return self.argument_hash_key_path or self.data_dir / "argument-hash.key"
+
+    @property
+    def effective_notification_key_path(self) -> Path:
+        """Ed25519 key signing webhook deliveries (its own key, not the ledger's)."""
+        return self.notification_key_path or self.data_dir / "notification-signing-key.pem"
+
+    @property
+    def effective_webhook_allow_private_targets(self) -> bool:
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.environment is not Environment.production
 
     @property
     def effective_ledger_key_path(self) -> Path:

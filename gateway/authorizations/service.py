@@ -33,6 +33,7 @@ from gateway.authorizations.models import Authorization, AuthorizationState
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gateway.notifications import emit
 from gateway.pagination import Window, keyset
 from gateway.prepared import Prepared
 from gateway.principals import repository as principals
@@ -244,6 +245,7 @@ def revoke(ctx: RequestContext, authorization_id: str) -> Authorization:
     }
     authorization.revoke_ledger_index = ctx.record(entry, enterprise.id)
     session.add(authorization)
+    emit.grant_revoked(session, authorization, now)
     return authorization
 
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from gateway.notifications.models import Notification
+from gateway.notifications.models import (
+    DeliveryState,
+    Notification,
+    NotificationDelivery,
+    WebhookSubscription,
+)
+
+
+def delivery_id(notification_id: int, owner: str, receiver_id: str) -> str:
+    """The idempotency key of one notification to one receiver: the same every time, so a
+    receiver that got it before (a retry after a crash) knows it by this id."""
+    digest = hashlib.sha256(f"{notification_id}\n{owner}\n{receiver_id}".encode()).hexdigest()
+    return f"msg_{digest[:32]}"
 
 
 def notify(
@@ -19,12 +32,34 @@ def notify(
     at: datetime,
     subject: str | None = None,
 ) -> Notification:
-    """Put a notification for ``recipient`` in the outbox, in ``session``'s transaction.
+    """Put a notification for ``recipient`` in the outbox, in ``session``'s transaction, with
+    one pending delivery per webhook of the recipient that wants this kind.
 
     ``kind`` is a dotted name (``demand.pushed``, ``authorization_request.approved`` …);
-    ``payload`` holds ids and states, never credit data values."""
+    ``payload`` holds ids and states, never credit data values. Nothing is sent here: the
+    delivery worker (``gateway.notifications.worker``) sends after the commit."""
     notification = Notification(
         recipient=recipient, kind=kind, subject=subject, payload=payload, created_at=at
     )
     session.add(notification)
+    subscriptions = session.exec(
+        select(WebhookSubscription).where(col(WebhookSubscription.owner) == recipient)
+    ).all()
+    wanted = [s for s in subscriptions if s.wants(kind)]
+    if wanted:
+        session.flush()  # the delivery ids need the notification's id
+        assert notification.id is not None
+        for subscription in wanted:
+            session.add(
+                NotificationDelivery(
+                    id=delivery_id(notification.id, recipient, subscription.receiver_id),
+                    notification_id=notification.id,
+                    owner=recipient,
+                    receiver_id=subscription.receiver_id,
+                    url=subscription.url,
+                    state=DeliveryState.pending,
+                    next_attempt_at=at,
+                    created_at=at,
+                )
+            )
     return notification

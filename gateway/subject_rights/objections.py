@@ -16,6 +16,7 @@ from typing import Any
 from gateway.catalog.model import Catalog
 from gateway.context import RequestContext
 from gateway.errors import Conflict, Forbidden, NotFound
+from gateway.notifications import emit
 from gateway.pagination import Window
 from gateway.principals.models import Principal, Role
 from gateway.subject_rights import repository
@@ -107,6 +108,7 @@ def file(
         deadline=objection.deadline.isoformat(),
         evidence_sha256=[item["sha256"] for item in objection.evidence],
     )
+    emit.objection_filed(objection)
     return objection
 
 

@@ -1,7 +1,7 @@
 """credit reports, record provenance, the provincial feed
 
 Revision ID: 0011_exchange
-Revises: 0009_financing
+Revises: 0010_deliveries
 Create Date: 2026-12-05 22:03:57.578769
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import gateway.db
 
 revision: str = "0011_exchange"
-down_revision: str | None = "0009_financing"
+down_revision: str | None = "0010_deliveries"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
