@@ -18,6 +18,7 @@ from gateway.db import durability_failure, sole_server
 from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.oversight.endpoints import router as oversight_router
+from gateway.portal import install as install_portal
 from gateway.principals.endpoints import router as principals_router
 from gateway.services import Services
 from gateway.settings import get_settings
@@ -67,6 +68,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(subject_rights_router)
     app.include_router(ledger_router)
     app.include_router(oversight_router)
+    install_portal(app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:
