@@ -280,7 +280,15 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "log.more": ("更早的记录", "Older entries"),
     "event.access.report": ("查询报告", "report"),
     "event.access.verify": ("是/否核验", "yes/no check"),
-    "event.access.self_report": ("本企业查看", "own view"),
+    "event.access.self_view": ("本企业查看", "own view"),
+    "event.repair.applied": ("申请信用修复", "repair applied for"),
+    "event.repair.approved": ("信用修复获批", "repair approved"),
+    "event.repair.rejected": ("信用修复被驳回", "repair rejected"),
+    "event.objection.filed": ("提出异议", "objection filed"),
+    "event.objection.withdrawn": ("撤回异议", "objection withdrawn"),
+    "event.objection.under_review": ("异议核查中", "objection under review"),
+    "event.objection.rejected": ("异议被驳回", "objection rejected"),
+    "event.objection.corrected": ("异议已更正", "objection corrected"),
     "event.authorization.granted": ("授权", "granted"),
     "event.authorization.revoked": ("撤销授权", "revoked"),
     "decision.allow": ("允许", "allowed"),
@@ -328,6 +336,9 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "op.overdue": ("逾期未更新", "overdue"),
     "op.fresh": ("正常", "on time"),
     "op.not_stored": ("实时接口，不存储", "live, not stored"),
+    "freq.realtime": ("实时", "real time"),
+    "freq.monthly": ("每月", "monthly"),
+    "freq.annual": ("每年", "yearly"),
     "op.reconcile": ("对账", "Reconcile"),
     "op.digest": ("摘要", "Digest"),
     "op.principals": ("主体", "Principals"),
@@ -379,4 +390,5 @@ def messages(lang: str) -> dict[str, str]:
     table = {key: pair[column] for key, pair in _MESSAGES.items()}
     for purpose, zh in PURPOSES_ZH.items():
         table[f"purpose.{purpose}"] = zh if column == 0 else purpose.replace("_", " ")
+    table["purpose.self_view"] = table["event.access.self_view"]
     return table

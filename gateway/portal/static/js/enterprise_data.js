@@ -60,8 +60,8 @@ async function lists(specs) {
   const repairs = document.getElementById("repairs");
   try {
     const [o, r] = await Promise.all([api("GET", "/v1/me/objections"), api("GET", "/v1/me/repairs")]);
-    fill(objections, table([t("col.id"), t("col.dataset"), t("obj.record"), t("col.state"), t("col.expiry")], o.map((x) => [h("span", { class: "mono" }, x.id), datasetName(specs.get(x.dataset), x.dataset), x.record_id, badge(stateName(x.state), x.overdue ? "warn" : x.state), when(x.deadline)])));
-    fill(repairs, table([t("col.id"), t("col.dataset"), t("obj.record"), t("col.state")], r.map((x) => [h("span", { class: "mono" }, x.id), datasetName(specs.get(x.dataset), x.dataset), x.record_id, badge(stateName(x.state), x.state)])));
+    fill(objections, table([t("col.id"), t("col.dataset"), t("obj.record"), t("col.state"), t("col.expiry")], o.map((x) => [h("span", { class: "mono wrap" }, x.id), datasetName(specs.get(x.dataset), x.dataset), h("span", { class: "mono wrap" }, x.record_id), badge(stateName(x.state), x.overdue ? "warn" : x.state), when(x.deadline)])));
+    fill(repairs, table([t("col.id"), t("col.dataset"), t("obj.record"), t("col.state")], r.map((x) => [h("span", { class: "mono wrap" }, x.id), datasetName(specs.get(x.dataset), x.dataset), h("span", { class: "mono wrap" }, x.record_id), badge(stateName(x.state), x.state)])));
   } catch (error) {
     showError(objections, error);
   }
@@ -75,7 +75,10 @@ async function main() {
   } catch (error) {
     return showError(target, error);
   }
-  fill(target, ...report.datasets.map((d) => datasetBlock(d, specs)));
+  const held = report.datasets.filter((d) => d.records.length || d.source_unavailable);
+  const empty = report.datasets.filter((d) => !(d.records.length || d.source_unavailable));
+  fill(target, ...held.map((d) => datasetBlock(d, specs)),
+    empty.length ? h("details", { class: "dataset" }, h("summary", {}, `${t("data.none")}（${empty.length}）`), h("p", {}, empty.map((d) => datasetName(specs.get(d.dataset), d.dataset)).join("、"))) : null);
   const objDataset = document.getElementById("obj-dataset");
   objDataset.replaceChildren(...stored(specs, report));
   document.getElementById("rep-dataset").replaceChildren(...stored(specs, report));

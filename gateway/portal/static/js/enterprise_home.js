@@ -46,8 +46,9 @@ async function revoke(button, id) {
   if (!confirm(t("ent.revoke_confirm", { id }))) return;
   await busy(button, null, async () => {
     await api("POST", `/v1/authorizations/${encodeURIComponent(id)}/revoke`, undefined, { headers: { "Idempotency-Key": crypto.randomUUID() } });
-    flash(t("ent.revoked", { id }));
     await grants();
+    flash(t("ent.revoked", { id }));
+    document.getElementById("flash").focus(); // the button is gone: keep keyboard users here
   });
 }
 

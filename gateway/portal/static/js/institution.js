@@ -10,24 +10,40 @@ const result = () => document.getElementById("result");
 const reasonText = (r) => (t(`reason.${r}`) === `reason.${r}` ? r : t(`reason.${r}`));
 const value = (v) => (v === null || v === undefined || v === "" ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
+function withheldMark(reason) {
+  return h("span", { class: "withheld" }, badge(t("inst.withheld_mark"), "warn"), " ", reasonText(reason));
+}
+
 function showReport(report) {
-  const withheld = new Map();
-  for (const w of report.withheld) withheld.set(`${w.dataset}.${w.field}`, w.reason);
-  const blocks = report.datasets.map((d) => {
+  const held = report.datasets.filter((d) => d.records.length || d.source_unavailable);
+  const blocks = held.map((d) => {
     const spec = specs.get(d.dataset);
     const rows = [];
     for (const record of d.records) for (const [field, v] of Object.entries(record.fields)) rows.push([fieldLabel(spec, field), value(v)]);
-    for (const w of report.withheld.filter((x) => x.dataset === d.dataset)) rows.push([fieldLabel(spec, w.field), h("span", { class: "withheld" }, badge(t("inst.withheld_mark"), "warn"), " ", reasonText(w.reason))]);
+    for (const w of report.withheld.filter((x) => x.dataset === d.dataset)) rows.push([fieldLabel(spec, w.field), withheldMark(w.reason)]);
     return h("details", { class: "dataset", open: true }, h("summary", {}, datasetName(spec, d.dataset), " ", badge(String(d.records.length))),
       d.source_unavailable ? h("p", { class: "error" }, t("data.unavailable", { reason: d.source_unavailable })) : null,
       table([t("col.field"), t("col.value")], rows));
   });
-  const onlyWithheld = report.withheld.filter((w) => !report.datasets.some((d) => d.dataset === w.dataset));
+  // datasets nothing of which was disclosed: one row each, their fields on demand
+  const shown = new Set(held.map((d) => d.dataset));
+  const hidden = new Map();
+  for (const w of report.withheld) {
+    if (shown.has(w.dataset)) continue;
+    if (!hidden.has(w.dataset)) hidden.set(w.dataset, { fields: [], reasons: new Set() });
+    hidden.get(w.dataset).fields.push(w.field);
+    hidden.get(w.dataset).reasons.add(w.reason);
+  }
+  const withheldRows = [...hidden].map(([d, x]) => [datasetName(specs.get(d), d),
+    h("details", {}, h("summary", {}, String(x.fields.length)), x.fields.map((f) => fieldLabel(specs.get(d), f)).join("、")),
+    h("span", {}, ...[...x.reasons].map((r) => withheldMark(r)))]);
+  const empty = report.datasets.filter((d) => !shown.has(d.dataset) && !hidden.has(d.dataset));
   fill(result(),
     h("h2", {}, `${report.enterprise_name}（${report.enterprise}）· ${purposeName(report.purpose)}`),
     h("p", { class: "hint" }, t("inst.ledger_index", { index: report.ledger_index })),
     ...blocks,
-    onlyWithheld.length ? h("section", {}, h("h3", {}, t("inst.withheld")), table([t("col.dataset"), t("col.field"), t("col.reason")], onlyWithheld.map((w) => [datasetName(specs.get(w.dataset), w.dataset), fieldLabel(specs.get(w.dataset), w.field), h("span", { class: "withheld" }, badge(t("inst.withheld_mark"), "warn"), " ", reasonText(w.reason))]))) : null);
+    withheldRows.length ? h("section", {}, h("h3", {}, t("inst.withheld")), table([t("col.dataset"), t("col.field"), t("col.reason")], withheldRows)) : null,
+    empty.length ? h("p", { class: "hint" }, `${t("data.none")}：${empty.map((d) => datasetName(specs.get(d.dataset), d.dataset)).join("、")}`) : null);
   result().focus();
 }
 

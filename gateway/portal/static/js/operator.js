@@ -1,6 +1,6 @@
 // The operator's desk: datasets with freshness and reconciliation, repairs to approve,
 // principals, and financing statistics where the gateway has them.
-import { api, badge, busy, fill, h, optional, showError, start, stateName, t, table, when } from "./portal.js";
+import { api, badge, busy, catalog, datasetName, fill, h, optional, showError, start, stateName, t, table, when } from "./portal.js";
 import { barChart } from "./chart.js";
 
 const who = await start();
@@ -23,7 +23,7 @@ async function datasets() {
   try {
     const list = await api("GET", "/v1/datasets");
     fill(target, table([t("col.dataset"), t("col.source"), t("col.frequency"), t("col.last_update"), t("col.status"), t("col.action")],
-      list.map((d) => [d.name_zh, h("span", { class: "mono" }, d.source_id), d.update_frequency, when(d.last_update),
+      list.map((d) => [d.name_zh, h("span", { class: "mono" }, d.source_id), t(`freq.${d.update_frequency}`), when(d.last_update),
         !d.stored ? badge(t("op.not_stored")) : d.overdue ? badge(t("op.overdue"), "warn") : badge(t("op.fresh"), "ok"),
         d.stored ? h("button", { type: "button", class: "secondary", onclick: () => reconcile(d.dataset) }, t("op.reconcile")) : "—"])));
   } catch (error) {
@@ -34,12 +34,12 @@ async function datasets() {
 async function repairs() {
   const target = document.getElementById("repairs");
   try {
-    const list = await api("GET", "/v1/repairs?state=pending");
+    const [list, specs] = await Promise.all([api("GET", "/v1/repairs?state=pending"), catalog()]);
     fill(target, table([t("col.id"), t("col.enterprise"), t("col.dataset"), t("obj.record"), t("col.reason"), t("col.time"), t("col.action")],
       list.map((r) => {
         const reason = h("input", { "aria-label": t("op.reject_reason"), placeholder: t("op.reject_reason") });
-        return [h("span", { class: "mono" }, r.id), h("span", { class: "mono" }, r.enterprise), r.dataset, r.record_id, r.reason, when(r.applied_at),
-          h("div", { class: "actions" },
+        return [h("span", { class: "mono wrap" }, r.id), h("span", { class: "mono" }, r.enterprise), datasetName(specs.get(r.dataset), r.dataset), h("span", { class: "mono wrap" }, r.record_id), r.reason, when(r.applied_at),
+          h("div", { class: "stack" },
             h("button", { type: "button", onclick: (e) => busy(e.currentTarget, null, async () => { await api("POST", `/v1/repairs/${encodeURIComponent(r.id)}/approve`, {}); await repairs(); }) }, t("op.approve")),
             reason,
             h("button", { type: "button", class: "secondary", onclick: (e) => { if (!reason.value.trim()) return reason.focus(); busy(e.currentTarget, null, async () => { await api("POST", `/v1/repairs/${encodeURIComponent(r.id)}/reject`, { reason: reason.value.trim() }); await repairs(); }); } }, t("op.reject")))];

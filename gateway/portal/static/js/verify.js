@@ -57,7 +57,10 @@ async function keyHash(name, publicKey) {
 
 /** A verifier key `name+hash+base64(0x01||key)`, checked. */
 export async function parseVerifierKey(text) {
-  const parts = text.trim().split("+");
+  const trimmed = text.trim();
+  const first = trimmed.indexOf("+");
+  const second = trimmed.indexOf("+", first + 1);
+  const parts = first < 0 || second < 0 ? [] : [trimmed.slice(0, first), trimmed.slice(first + 1, second), trimmed.slice(second + 1)];
   if (parts.length !== 3 || !parts[0] || !/^[0-9a-f]{8}$/.test(parts[1])) fail("malformed verifier key");
   const raw = b64decode(parts[2]);
   if (raw.length !== 33 || raw[0] !== 0x01) fail("verifier key is not an Ed25519 key");
@@ -65,7 +68,7 @@ export async function parseVerifierKey(text) {
   const hash = await keyHash(parts[0], publicKey);
   if (Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("") !== parts[1]) fail("verifier key hash does not match its name and key");
   const cryptoKey = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
-  return { name: parts[0], hash, cryptoKey, text: text.trim() };
+  return { name: parts[0], hash, cryptoKey, text: trimmed };
 }
 
 /** The text of a signed note once a trusted key's signature on it checks (ledger/note.py). */
