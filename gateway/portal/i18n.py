@@ -300,7 +300,10 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "inst.run_report": ("查询", "Get report"),
     "inst.withheld": ("未披露的字段", "Withheld fields"),
     "inst.withheld_mark": ("未披露", "withheld"),
-    "inst.ledger_index": ("本次访问已记入账本，序号 {index}。", "Recorded in the ledger at {index}."),
+    "inst.ledger_index": (
+        "本次访问已记入账本，序号 {index}。",
+        "Recorded in the ledger at {index}.",
+    ),
     "inst.verify": ("是/否核验", "Yes/no verification"),
     "inst.predicate": ("核验项", "Check"),
     "inst.add_check": ("再加一项", "Add a check"),

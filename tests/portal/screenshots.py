@@ -36,7 +36,9 @@ def _activity(gateway: LiveGateway) -> None:
     enterprise.grant(bank.id, datasets=["annual_reports", "administrative_penalties"])
     ended = enterprise.grant(gateway["bank2"].id, purpose="post_loan_monitoring")
     enterprise.call("POST", f"/v1/authorizations/{ended['id']}/revoke")
-    bank.call("GET", f"/v1/enterprises/{ENTERPRISE}/report", params={"purpose": "loan_underwriting"})
+    bank.call(
+        "GET", f"/v1/enterprises/{ENTERPRISE}/report", params={"purpose": "loan_underwriting"}
+    )
     gateway["bank2"].call(
         "GET", f"/v1/enterprises/{ENTERPRISE}/report", params={"purpose": "loan_underwriting"}
     )
@@ -74,7 +76,9 @@ def main(out: Path) -> None:
     print(f"screenshots in {out}")
 
 
-def _shoot_one(page: Any, gateway: LiveGateway, out: Path, name: str, path: str, ready: str) -> None:
+def _shoot_one(
+    page: Any, gateway: LiveGateway, out: Path, name: str, path: str, ready: str
+) -> None:
     for lang in ("zh", "en"):
         page.goto(f"{gateway.base_url}{path}?lang={lang}")
         wait_loaded(page, ready)

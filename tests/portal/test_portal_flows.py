@@ -156,9 +156,9 @@ def test_enterprise_grants_sees_revokes_and_verifies_its_access_log(
     page.wait_for_selector("#verify-result.ok")
     assert "校验通过" in _text(page, "#verify-result")
     proofs = page.locator(".proof")
-    assert proofs.count() >= 3 and all(
-        text == "通过" for text in proofs.all_inner_texts()
-    ), proofs.all_inner_texts()
+    assert proofs.count() >= 3 and all(text == "通过" for text in proofs.all_inner_texts()), (
+        proofs.all_inner_texts()
+    )
     # a later check compares the new subject head with the one saved now
     assert bank.call(
         "GET", f"/v1/enterprises/{ENTERPRISE}/report", params={"purpose": "loan_underwriting"}
@@ -298,3 +298,34 @@ def test_portal_grant_and_revoke_write_the_same_ledger_entries_as_the_api(
         same = ("type", "enterprise", "institution", "purpose", "datasets", "classes", "modes")
         for name in same:
             assert portal["payload"].get(name) == api["payload"].get(name), (kind, name)
+
+
+def test_enterprise_applies_for_repair_and_the_operator_approves_it(
+    gateway: LiveGateway, page: Any, browser: Any
+) -> None:
+    enterprise, operator = gateway["enterprise"], gateway["operator"]
+    sign_in(page, gateway.base_url, enterprise)
+    page.goto(f"{gateway.base_url}/portal/enterprise/data")
+    wait_loaded(page, "#report")
+    penalty = page.locator("details.dataset", has_text="行政处罚信息")
+    penalty.locator("button", has_text="申请信用修复").first.click()
+    assert page.evaluate("document.activeElement.id") == "rep-reason"
+    page.keyboard.type("已按期整改并履行处罚决定")
+    page.click("#repair-form button[type=submit]")
+    page.wait_for_selector("#rep-status.ok")
+    repair_id = re.search(r"(rep-[0-9a-f]+)", _text(page, "#rep-status"))
+    assert repair_id is not None
+
+    desk = browser.new_context()
+    try:
+        operator_page = desk.new_page()
+        sign_in(operator_page, gateway.base_url, operator)
+        wait_loaded(operator_page, "#repairs")
+        row = operator_page.locator("#repairs tr", has_text=repair_id.group(1))
+        row.locator("button", has_text="批准").click()
+        operator_page.wait_for_selector(f"#repairs:not(:has-text('{repair_id.group(1)}'))")
+    finally:
+        desk.close()
+    repair = enterprise.call("GET", f"/v1/repairs/{repair_id.group(1)}").json()
+    assert repair["state"] == "approved"
+    assert_no_private_key_left(gateway, page, enterprise)

@@ -1,6 +1,6 @@
 // The operator's desk: datasets with freshness and reconciliation, repairs to approve,
 // principals, and financing statistics where the gateway has them.
-import { api, badge, busy, catalog, datasetName, fill, h, optional, showError, start, stateName, t, table, when } from "./portal.js";
+import { api, badge, busy, catalog, datasetName, fill, h, lang, optional, showError, start, stateName, t, table, when } from "./portal.js";
 import { barChart } from "./chart.js";
 
 const who = await start();
@@ -23,7 +23,7 @@ async function datasets() {
   try {
     const list = await api("GET", "/v1/datasets");
     fill(target, table([t("col.dataset"), t("col.source"), t("col.frequency"), t("col.last_update"), t("col.status"), t("col.action")],
-      list.map((d) => [d.name_zh, h("span", { class: "mono" }, d.source_id), t(`freq.${d.update_frequency}`), when(d.last_update),
+      list.map((d) => [lang === "zh" ? d.name_zh : `${d.name_zh} (${d.dataset})`, h("span", { class: "mono" }, d.source_id), t(`freq.${d.update_frequency}`), when(d.last_update),
         !d.stored ? badge(t("op.not_stored")) : d.overdue ? badge(t("op.overdue"), "warn") : badge(t("op.fresh"), "ok"),
         d.stored ? h("button", { type: "button", class: "secondary", onclick: () => reconcile(d.dataset) }, t("op.reconcile")) : "—"])));
   } catch (error) {
