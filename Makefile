@@ -35,6 +35,10 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ledger verifiers gateway
 
+.PHONY: screenshots
+screenshots: install ## PNGs of each portal page, desktop and phone width, in var/screenshots (needs chromium)
+	$(BIN)/python -m tests.portal.screenshots var/screenshots
+
 .PHONY: bench
 bench: install ## Run the benchmarks (prints figures; takes minutes)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -23,6 +23,7 @@ from gateway.ingestion.endpoints import router as ingestion_router
 from gateway.ledger_api.endpoints import router as ledger_router
 from gateway.notifications.endpoints import router as notifications_router
 from gateway.oversight.endpoints import router as oversight_router
+from gateway.portal import install as install_portal
 from gateway.principals.endpoints import router as principals_router
 from gateway.query_params import reject_unknown_query_parameters
 from gateway.services import Services
@@ -90,5 +91,6 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(counter_router)
     app.include_router(notifications_router)
     app.include_router(health.router)
+    install_portal(app)
 
     return app

@@ -1,0 +1,182 @@
+// The institution's desk: an enterprise's report (withheld fields shown as withheld, with the
+// reason), yes/no verification from the predicate list, the authorizations it holds.
+import { api, badge, busy, catalog, datasetName, fieldLabel, fill, h, lang, optional, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
+
+const who = await start();
+let verifiers = [];
+let specs = new Map();
+
+const result = () => document.getElementById("result");
+const reasonText = (r) => (t(`reason.${r}`) === `reason.${r}` ? r : t(`reason.${r}`));
+const value = (v) => (v === null || v === undefined || v === "" ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+
+function withheldMark(reason) {
+  return h("span", { class: "withheld" }, badge(t("inst.withheld_mark"), "warn"), " ", reasonText(reason));
+}
+
+function showReport(report) {
+  const held = report.datasets.filter((d) => d.records.length || d.source_unavailable);
+  const blocks = held.map((d) => {
+    const spec = specs.get(d.dataset);
+    const rows = [];
+    for (const record of d.records) for (const [field, v] of Object.entries(record.fields)) rows.push([fieldLabel(spec, field), value(v)]);
+    for (const w of report.withheld.filter((x) => x.dataset === d.dataset)) rows.push([fieldLabel(spec, w.field), withheldMark(w.reason)]);
+    return h("details", { class: "dataset", open: true }, h("summary", {}, datasetName(spec, d.dataset), " ", badge(String(d.records.length))),
+      d.source_unavailable ? h("p", { class: "error" }, t("data.unavailable", { reason: d.source_unavailable })) : null,
+      table([t("col.field"), t("col.value")], rows));
+  });
+  // datasets nothing of which was disclosed: one row each, their fields on demand
+  const shown = new Set(held.map((d) => d.dataset));
+  const hidden = new Map();
+  for (const w of report.withheld) {
+    if (shown.has(w.dataset)) continue;
+    if (!hidden.has(w.dataset)) hidden.set(w.dataset, { fields: [], reasons: new Set() });
+    hidden.get(w.dataset).fields.push(w.field);
+    hidden.get(w.dataset).reasons.add(w.reason);
+  }
+  const withheldRows = [...hidden].map(([d, x]) => [datasetName(specs.get(d), d),
+    h("details", {}, h("summary", {}, String(x.fields.length)), x.fields.map((f) => fieldLabel(specs.get(d), f)).join("、")),
+    h("span", {}, ...[...x.reasons].map((r) => withheldMark(r)))]);
+  const empty = report.datasets.filter((d) => !shown.has(d.dataset) && !hidden.has(d.dataset));
+  fill(result(),
+    h("h2", {}, `${report.enterprise_name}（${report.enterprise}）· ${purposeName(report.purpose)}`),
+    h("p", { class: "hint" }, t("inst.ledger_index", { index: report.ledger_index })),
+    ...blocks,
+    withheldRows.length ? h("section", {}, h("h3", {}, t("inst.withheld")), table([t("col.dataset"), t("col.field"), t("col.reason")], withheldRows)) : null,
+    empty.length ? h("p", { class: "hint" }, `${t("data.none")}：${empty.map((d) => datasetName(specs.get(d.dataset), d.dataset)).join("、")}`) : null);
+  result().focus();
+}
+
+function argInput(check, arg, index) {
+  const id = `arg-${index}-${arg.name}`;
+  const schema = arg.schema || {};
+  const attrs = { id, name: arg.name, required: arg.required, spellcheck: "false", autocomplete: "off" };
+  if (schema.type === "integer") Object.assign(attrs, { type: "number", step: "1", min: schema.minimum, max: schema.maximum });
+  let input;
+  if (Array.isArray(schema.enum)) input = h("select", attrs, schema.enum.map((v) => h("option", { value: v }, String(v))));
+  else if (schema.type === "array" && schema.items && Array.isArray(schema.items.enum)) input = h("select", { ...attrs, multiple: true }, schema.items.enum.map((v) => h("option", { value: v }, String(v))));
+  else input = h("input", attrs);
+  const unit = schema["x-unit"] ? `（${schema["x-unit"]}）` : "";
+  return h("div", { class: "field" }, h("label", { for: id }, `${arg.name}${unit}`), input, arg.description ? h("p", { class: "hint" }, arg.description) : null);
+}
+
+let checkCount = 0;
+function addCheck() {
+  const index = checkCount++;
+  const select = h("select", { id: `predicate-${index}`, class: "predicate" }, verifiers.map((v) => h("option", { value: v.name }, lang === "zh" ? v.description_zh : v.description)));
+  const args = h("div", { class: "args" });
+  const draw = () => {
+    const v = verifiers.find((x) => x.name === select.value);
+    args.replaceChildren(...(v ? v.arguments.map((a) => argInput(v, a, index)) : []));
+  };
+  select.addEventListener("change", draw);
+  const box = h("fieldset", { class: "check" }, h("legend", {}, `${t("inst.predicate")} ${index + 1}`), h("div", { class: "field" }, h("label", { for: `predicate-${index}` }, t("inst.predicate")), select), args,
+    h("button", { type: "button", class: "link", onclick: () => box.remove() }, t("inst.remove_check")));
+  document.getElementById("checks").append(box);
+  draw();
+  return box;
+}
+
+function collectChecks() {
+  return [...document.querySelectorAll("#checks fieldset.check")].map((box) => {
+    const predicate = box.querySelector("select.predicate").value;
+    const spec = verifiers.find((v) => v.name === predicate);
+    const args = {};
+    for (const arg of spec.arguments) {
+      const input = box.querySelector(`[name="${arg.name}"]`);
+      if (!input) continue;
+      const schema = arg.schema || {};
+      if (input.multiple) args[arg.name] = [...input.selectedOptions].map((o) => o.value);
+      else if (input.value === "") continue;
+      else if (schema.type === "integer") args[arg.name] = Number(input.value);
+      else if (schema.type === "boolean") args[arg.name] = input.value === "true";
+      else args[arg.name] = input.value.trim();
+    }
+    return { predicate, args };
+  });
+}
+
+function showVerification(answer) {
+  const yesNo = (r) => (r.holds === true ? badge(t("app.yes"), "ok") : r.holds === false ? badge(t("app.no"), "warn") : badge(t("app.unknown")));
+  const describe = (name) => {
+    const v = verifiers.find((x) => x.name === name);
+    return v ? (lang === "zh" ? v.description_zh : v.description) : name;
+  };
+  fill(result(), h("h2", {}, `${t("inst.verify")}：${answer.enterprise} · ${purposeName(answer.purpose)}`),
+    h("p", { class: "hint" }, t("inst.ledger_index", { index: answer.ledger_index })),
+    table([t("col.predicate"), t("col.result"), t("col.reason")], answer.results.map((r) => [describe(r.predicate), yesNo(r), reasonText(r.reason)])));
+  result().focus();
+}
+
+async function authorizations() {
+  const target = document.getElementById("authorizations");
+  try {
+    const list = await api("GET", "/v1/authorizations");
+    fill(target, table([t("col.id"), t("col.enterprise"), t("col.purpose"), t("col.scope"), t("col.expiry"), t("col.uses"), t("col.state")],
+      list.map((g) => [h("span", { class: "mono" }, g.id), h("span", { class: "mono" }, g.enterprise), purposeName(g.purpose),
+        [...g.datasets.map((d) => datasetName(specs.get(d), d)), ...g.classes.map((c) => t(`class.${c}`))].join("、"), when(g.expires_at),
+        g.use_limit ? `${g.uses} / ${g.use_limit}` : String(g.uses), badge(stateName(g.state), g.state)])));
+  } catch (error) {
+    showError(target, error);
+  }
+}
+
+function generic(items) {
+  const rows = Array.isArray(items) ? items : items.items || items.products || items.requests || [];
+  if (!rows.length) return h("p", { class: "empty" }, t("app.empty"));
+  const keys = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== "object").slice(0, 8);
+  return table(keys, rows.map((r) => keys.map((k) => value(r[k]))));
+}
+
+async function financing() {
+  // sections of the financing feature, shown where this gateway has them
+  for (const [path, section, target] of [["/v1/products?mine=true", "products-section", "products"], ["/v1/authorization-requests", "sent-section", "sent"]]) {
+    try {
+      const data = await optional(path);
+      if (data === null) continue;
+      document.getElementById(section).hidden = false;
+      fill(document.getElementById(target), generic(data));
+    } catch {
+      // a feature that refuses this caller is not shown
+    }
+  }
+}
+
+async function main() {
+  try {
+    [verifiers, specs] = await Promise.all([fetch("/v1/verifiers", { credentials: "omit" }).then((r) => r.json()), catalog()]);
+  } catch (error) {
+    return showError(result(), error);
+  }
+  addCheck();
+  document.getElementById("add-check").addEventListener("click", () => addCheck().querySelector("select").focus());
+  const reportForm = document.getElementById("report-form");
+  reportForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(reportForm.querySelector("button[type=submit]"), null, async () => {
+      const uscc = reportForm.uscc.value.trim().toUpperCase();
+      try {
+        showReport(await api("GET", `/v1/enterprises/${encodeURIComponent(uscc)}/report?purpose=${encodeURIComponent(reportForm.purpose.value)}`));
+      } catch (error) {
+        showError(result(), error);
+      }
+      authorizations();
+    });
+  });
+  const verifyForm = document.getElementById("verify-form");
+  verifyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(verifyForm.querySelector("button[type=submit]"), null, async () => {
+      const uscc = verifyForm.uscc.value.trim().toUpperCase();
+      try {
+        showVerification(await api("POST", `/v1/enterprises/${encodeURIComponent(uscc)}/verifications`, { purpose: verifyForm.purpose.value, checks: collectChecks() }));
+      } catch (error) {
+        showError(result(), error);
+      }
+      authorizations();
+    });
+  });
+  await Promise.all([authorizations(), financing()]);
+}
+
+if (who) await main();

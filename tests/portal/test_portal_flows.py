@@ -1,0 +1,331 @@
+"""The portal in a real browser (Debian's chromium) against a real gateway on both backends.
+
+Each flow is what a person does with the keyboard and mouse; each ends by checking that no
+private key left the browser: not in a request, not in a server log line, not in the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from sqlalchemy import MetaData, select
+
+from tests.portal.browser import sign_in, wait_loaded
+from tests.portal.live import LiveGateway, Principal
+from tests.support.world import ENTERPRISE
+
+
+@pytest.fixture
+def page(context: Any) -> Iterator[Any]:
+    page = context.new_page()
+    page.sent = []  # every request the page made: (url, headers, body)
+    page.on("request", lambda r: page.sent.append((r.url, r.headers, r.post_data or "")))
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+
+
+# ---------------------------------------------------------------- no key leaves the browser
+
+
+def _secret_forms(principal: Principal) -> list[str]:
+    """Every way a private key could be written down: its PEM body, its DER and raw scalar
+    in hex, base64 and base64url."""
+    key = principal.key
+    der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        raw = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+    else:
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        raw = key.private_numbers().private_value.to_bytes(32, "big")
+    forms = [principal.pem.splitlines()[1]]
+    for blob in (der, raw):
+        forms += [
+            blob.hex(),
+            base64.b64encode(blob).decode(),
+            base64.urlsafe_b64encode(blob).decode().rstrip("="),
+        ]
+    return forms
+
+
+def _database_text(gateway: LiveGateway) -> str:
+    """Every row of every table, as text (bytes as hex and base64 as well)."""
+    metadata = MetaData()
+    metadata.reflect(gateway.services.engine)
+    out: list[str] = []
+    with gateway.services.engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(select(table)):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        data = bytes(value)
+                        out += [data.hex(), base64.b64encode(data).decode()]
+                    else:
+                        out.append(str(value))
+    return "\n".join(out)
+
+
+def assert_no_private_key_left(gateway: LiveGateway, page: Any, *principals: Principal) -> None:
+    assert page.sent, "the page made no requests"
+    database = _database_text(gateway)
+    logs = "\n".join(gateway.logs.lines)
+    assert logs, "the server logged nothing: the log check would prove nothing"
+    for principal in principals:
+        for secret in _secret_forms(principal):
+            for url, headers, body in page.sent:
+                assert secret not in url and secret not in body, url
+                assert all(secret not in value for value in headers.values()), url
+            assert secret not in logs
+            assert secret not in database
+    for _, headers, _ in page.sent:
+        assert "cookie" not in {name.lower() for name in headers}
+
+
+# ---------------------------------------------------------------- flows
+
+
+def _text(page: Any, selector: str) -> str:
+    text: str = page.inner_text(selector)
+    return text
+
+
+def _tab_to(page: Any, attribute: str, value: str) -> None:
+    """Press Tab until the element with ``attribute=value`` has the focus (keyboard only)."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.getAttribute({attribute!r})") == value:
+            return
+    raise AssertionError(f"[{attribute}={value}] cannot be reached with the keyboard")
+
+
+def test_enterprise_grants_sees_revokes_and_verifies_its_access_log(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    sign_in(page, gateway.base_url, enterprise)
+    wait_loaded(page, "#active")
+    # the financing feature is not on this gateway: its section stays out of the way
+    assert page.is_hidden("#requests-section")
+
+    page.click("nav >> text=新建授权")
+    page.fill("#institution", bank.id)
+    page.select_option("#purpose", "loan_underwriting")
+    page.check("input[name=datasets][value=annual_reports]")
+    page.check("input[name=modes][value=verify]")
+    page.click("#grant-form button[type=submit]")
+    page.wait_for_selector("#grant-status.ok a")
+    granted = re.search(r"(authz-[0-9a-f]{32})", _text(page, "#grant-status"))
+    assert granted is not None
+    grant_id = granted.group(1)
+    # the grant is the enterprise's own signature, checked by the gateway like any client's
+    stored = enterprise.call("GET", f"/v1/authorizations/{grant_id}").json()
+    assert stored["state"] == "active" and stored["modes"] == ["report", "verify"]
+
+    assert bank.call(
+        "GET", f"/v1/enterprises/{ENTERPRISE}/report", params={"purpose": "loan_underwriting"}
+    ).is_success
+    page.click("nav >> text=授权管理")
+    wait_loaded(page, "#active")
+    row = page.locator("#active tr", has_text=bank.id)
+    assert "贷款审批" in row.inner_text() and "企业年报" in row.inner_text()
+    assert "—" not in row.locator("td").nth(6).inner_text()  # last use: the report just made
+
+    _tab_to(page, "data-revoke", grant_id)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#flash:has-text('{grant_id}')")
+    wait_loaded(page, "#ended")
+    assert "已撤销" in page.locator("#ended tr", has_text=bank.id).first.inner_text()
+    assert enterprise.call("GET", f"/v1/authorizations/{grant_id}").json()["state"] == "revoked"
+
+    page.click("nav >> text=访问记录")
+    wait_loaded(page, "#log")
+    page.click("#verify")
+    page.wait_for_selector("#verify-result.ok")
+    assert "校验通过" in _text(page, "#verify-result")
+    proofs = page.locator(".proof")
+    assert proofs.count() >= 3 and all(text == "通过" for text in proofs.all_inner_texts()), (
+        proofs.all_inner_texts()
+    )
+    # a later check compares the new subject head with the one saved now
+    assert bank.call(
+        "GET", f"/v1/enterprises/{ENTERPRISE}/report", params={"purpose": "loan_underwriting"}
+    ).is_success
+    page.reload()
+    wait_loaded(page, "#log")
+    page.click("#verify")
+    page.wait_for_selector("#verify-result.ok")
+    assert "与上次保存的主体头" in _text(page, "#verify-result")
+
+    # English on request, and kept as the preference
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en]")
+    page.goto(f"{gateway.base_url}/portal/enterprise")
+    page.wait_for_selector("html[lang=en]")
+    wait_loaded(page, "#active")
+    assert "Active grants" in _text(page, "main")
+
+    assert_no_private_key_left(gateway, page, enterprise)
+
+
+def test_a_tampered_proof_fails_verification_in_the_browser(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise = gateway["enterprise"]
+    sign_in(page, gateway.base_url, enterprise)
+
+    def tamper(route: Any) -> None:
+        response = route.fetch()
+        page_json = response.json()
+        first = page_json["entries"][0]
+        first["inclusion_proof"][0] = base64.b64encode(b"\x00" * 32).decode()
+        route.fulfill(response=response, json=page_json)
+
+    page.route("**/v1/me/access-log*", tamper)
+    page.goto(f"{gateway.base_url}/portal/enterprise/log")
+    wait_loaded(page, "#log")
+    page.click("#verify")
+    page.wait_for_selector("#verify-result.error")
+    assert "校验失败" in _text(page, "#verify-result")
+
+
+def test_bank_runs_a_report_and_a_verification(gateway: LiveGateway, page: Any) -> None:
+    bank = gateway["bank"]  # a P-256 key: the browser's ES256 path
+    gateway["enterprise"].grant(bank.id, datasets=["annual_reports"], modes=["report", "verify"])
+    sign_in(page, gateway.base_url, bank)
+    wait_loaded(page, "#authorizations")
+    assert ENTERPRISE in _text(page, "#authorizations")
+
+    page.fill("#report-uscc", ENTERPRISE)
+    page.select_option("#report-purpose", "loan_underwriting")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#result h2")
+    result = _text(page, "#result")
+    assert "本溪市示范药业有限公司" in result and "企业年报" in result
+    assert "未披露" in result  # withheld fields are shown as withheld, with the reason
+    assert "需要企业授权" in result or "仅可核验" in result
+    assert "210502198001011236" not in result  # an identity number never leaves
+
+    page.fill("#verify-uscc", ENTERPRISE)
+    page.select_option("#verify-purpose", "loan_underwriting")
+    page.select_option("#predicate-0", "annual_revenue_at_least")
+    page.fill("#arg-0-amount", "1000000")
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_selector("#result h2:has-text('是/否核验')")
+    assert "是" in page.locator("#result tbody tr").first.inner_text()
+
+    # an error reads as a sentence in the user's language, never as JSON
+    page.fill("#report-uscc", "91210502000000000X")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#result .error")
+    message = _text(page, "#result .error")
+    assert "{" not in message and re.search(r"[\u4e00-\u9fff]", message)
+
+    assert_no_private_key_left(gateway, page, bank)
+
+
+def test_assessor_suspends_an_institution(gateway: LiveGateway, page: Any) -> None:
+    assessor, bank2 = gateway["assessor"], gateway["bank2"]
+    sign_in(page, gateway.base_url, assessor)
+    wait_loaded(page, "#institutions")
+    page.click(f"button[data-institution='{bank2.id}']")
+    page.wait_for_selector("#assessment-form")
+    page.select_option("#outcome", "failed")
+    page.fill("#finding", "未经授权批量查询")
+    page.select_option("#severity", "high")
+    page.click("#assessment-form button[type=submit]")
+    page.wait_for_selector("#detail-status:has-text('已暂停')")
+    assert "已暂停" in page.locator("#institutions tr", has_text=bank2.id).inner_text()
+    listed = assessor.call("GET", f"/v1/audit/institutions/{bank2.id}").json()
+    assert listed["standing"]["status"] == "suspended"
+    assert_no_private_key_left(gateway, page, assessor)
+
+
+# ---------------------------------------------------------------- the same way in
+
+
+def _entries(enterprise: Principal, kind: str) -> list[dict[str, Any]]:
+    page = enterprise.call("GET", "/v1/me/access-log?limit=500").json()
+    return [e["entry"] for e in page["entries"] if e["entry"]["payload"]["type"] == kind]
+
+
+def _shape(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry's keys and value types, recursively (values differ, the shape must not)."""
+    if isinstance(entry, dict):
+        return {key: _shape(value) for key, value in entry.items()}
+    return {"type": type(entry).__name__}
+
+
+def test_portal_grant_and_revoke_write_the_same_ledger_entries_as_the_api(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank2 = gateway["enterprise"], gateway["bank2"]
+    by_api = enterprise.grant(bank2.id, datasets=["annual_reports"])
+    assert enterprise.call("POST", f"/v1/authorizations/{by_api['id']}/revoke").is_success
+
+    sign_in(page, gateway.base_url, enterprise)
+    page.goto(f"{gateway.base_url}/portal/enterprise/grant")
+    page.fill("#institution", bank2.id)
+    page.check("input[name=datasets][value=annual_reports]")
+    page.click("#grant-form button[type=submit]")
+    page.wait_for_selector("#grant-status.ok a")
+    by_portal = re.search(r"(authz-[0-9a-f]{32})", _text(page, "#grant-status"))
+    assert by_portal is not None
+    page.goto(f"{gateway.base_url}/portal/enterprise")
+    wait_loaded(page, "#active")
+    page.click(f"button[data-revoke='{by_portal.group(1)}']")
+    page.wait_for_selector(f"#flash:has-text('{by_portal.group(1)}')")
+
+    for kind in ("authorization.granted", "authorization.revoked"):
+        entries = {
+            e["payload"].get("authorization_id", e["payload"].get("id")): e
+            for e in _entries(enterprise, kind)
+        }
+        portal, api = entries[by_portal.group(1)], entries[by_api["id"]]
+        assert _shape(portal) == _shape(api), kind
+        same = ("type", "enterprise", "institution", "purpose", "datasets", "classes", "modes")
+        for name in same:
+            assert portal["payload"].get(name) == api["payload"].get(name), (kind, name)
+
+
+def test_enterprise_applies_for_repair_and_the_operator_approves_it(
+    gateway: LiveGateway, page: Any, browser: Any
+) -> None:
+    enterprise, operator = gateway["enterprise"], gateway["operator"]
+    sign_in(page, gateway.base_url, enterprise)
+    page.goto(f"{gateway.base_url}/portal/enterprise/data")
+    wait_loaded(page, "#report")
+    penalty = page.locator("details.dataset", has_text="行政处罚信息")
+    penalty.locator("button", has_text="申请信用修复").first.click()
+    assert page.evaluate("document.activeElement.id") == "rep-reason"
+    page.keyboard.type("已按期整改并履行处罚决定")
+    page.click("#repair-form button[type=submit]")
+    page.wait_for_selector("#rep-status.ok")
+    repair_id = re.search(r"(rep-[0-9a-f]+)", _text(page, "#rep-status"))
+    assert repair_id is not None
+
+    desk = browser.new_context()
+    try:
+        operator_page = desk.new_page()
+        sign_in(operator_page, gateway.base_url, operator)
+        wait_loaded(operator_page, "#repairs")
+        row = operator_page.locator("#repairs tr", has_text=repair_id.group(1))
+        row.locator("button", has_text="批准").click()
+        operator_page.wait_for_selector(f"#repairs:not(:has-text('{repair_id.group(1)}'))")
+    finally:
+        desk.close()
+    repair = enterprise.call("GET", f"/v1/repairs/{repair_id.group(1)}").json()
+    assert repair["state"] == "approved"
+    assert_no_private_key_left(gateway, page, enterprise)
