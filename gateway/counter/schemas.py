@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.access.schemas import ReportOut
 from gateway.access.service import PURPOSE_PATTERN
+from gateway.principals.schemas import PRINCIPAL_ID_PATTERN
 
 
 class PaperAuthorizationIn(BaseModel):
@@ -21,7 +22,7 @@ class PaperAuthorizationIn(BaseModel):
 class CounterReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    represented: str = Field(min_length=1, max_length=64, description="the walk-in party's id")
+    represented: str = Field(pattern=PRINCIPAL_ID_PATTERN, description="the walk-in party's id")
     enterprise: str | None = Field(
         None, description="the enterprise asked about (an enterprise asks about itself)"
     )

@@ -13,6 +13,7 @@ from gateway.db import unit_of_work
 from gateway.deps import Ctx, ServicesDep, context_for, request_context, require_role
 from gateway.exchange import backflow, feed, provenance, push
 from gateway.exchange.provenance import following_provenance
+from gateway.http.params import BoundedInt
 from gateway.ingestion.schemas import BatchIn, BatchResult
 from gateway.principals.models import Principal, Role
 from gateway.services import Services
@@ -53,7 +54,7 @@ Province = Annotated[Principal, Depends(require_role(Role.province))]
 def get_feed(
     province: Province,
     services: ServicesDep,
-    after: Annotated[int, Query(ge=0, description="the last cursor the receiver holds")] = 0,
+    after: Annotated[BoundedInt, Query(ge=0, description="the last cursor the receiver holds")] = 0,
     limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT)] = 500,
 ) -> dict[str, Any]:
     """The next signed batch after ``after`` (``batch: null`` when nothing is new)."""

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import APIRouter, Query, Response
 
 from gateway.deps import Ctx, ServicesDep
+from gateway.http.params import BoundedInt
 from gateway.notifications import service
 from gateway.notifications.keys import signing_key
 from gateway.notifications.models import DeliveryState
@@ -25,7 +26,7 @@ from gateway.notifications.worker import delivering_webhooks
 
 router = APIRouter(tags=["notifications"], lifespan=delivering_webhooks)
 Limit = Annotated[int, Query(ge=1, le=500)]
-After = Annotated[int, Query(ge=0, description="the last id you have; 0 for the oldest")]
+After = Annotated[BoundedInt, Query(ge=0, description="the last id you have; 0 for the oldest")]
 
 
 @router.get("/v1/me/notifications", response_model=NotificationPage)

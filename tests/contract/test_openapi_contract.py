@@ -94,6 +94,8 @@ def callers(world: World, make_actor: Callable[..., Actor]) -> dict[Role, Actor]
         Role.source: world.sources["src-market-regulator"],
         Role.operator: make_actor(Role.operator),
         Role.assessor: make_actor(Role.assessor),
+        Role.government: make_actor(Role.government),
+        Role.province: make_actor(Role.province),
     }
 
 
