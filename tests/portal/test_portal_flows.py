@@ -366,8 +366,10 @@ def test_enterprise_approves_and_rejects_institution_requests_in_the_portal(
     page.click(f"[data-approve='{approved['id']}']")
     page.wait_for_selector(f"#flash:has-text('{approved['grant_id']}')")
     wait_loaded(page, "#active")
-    row = page.locator("#active tr", has_text=bank.id)
-    assert "贷款审批" in row.inner_text() and "企业年报" in row.inner_text()
+    # the new grant is listed (other tests' grants may be there too: pick it by its id)
+    row = page.locator("#active tr", has=page.locator(f"[data-revoke='{approved['grant_id']}']"))
+    assert bank.id in row.inner_text() and "贷款审批" in row.inner_text()
+    assert "企业年报" in row.inner_text() and "3" in row.inner_text()
     stored = enterprise.call("GET", f"/v1/authorizations/{approved['grant_id']}").json()
     assert stored["state"] == "active" and stored["use_limit"] == 3
     assert stored["modes"] == ["report", "verify"]
