@@ -1,6 +1,6 @@
 // The enterprise's home: pending authorization requests (when the financing API is there),
 // active and ended grants with their last use, one-click revoke.
-import { api, badge, busy, catalog, datasetName, fill, flash, h, identity, optional, purposeName, showError, signClaims, start, stateName, t, table, when } from "./portal.js";
+import { api, apiAll, badge, busy, catalog, datasetName, fill, flash, h, identity, optional, purposeName, showError, signClaims, start, stateName, t, table, when } from "./portal.js";
 
 const who = await start();
 
@@ -56,7 +56,7 @@ async function grants() {
   const active = document.getElementById("active");
   const ended = document.getElementById("ended");
   try {
-    const [list, specs, last] = await Promise.all([api("GET", "/v1/authorizations"), catalog(), lastUses()]);
+    const [list, specs, last] = await Promise.all([apiAll("/v1/authorizations"), catalog(), lastUses()]);
     const headers = [t("col.institution"), t("col.purpose"), t("col.scope"), t("col.modes"), t("col.expiry"), t("col.uses"), t("col.last_use"), t("col.state")];
     const live = list.filter((g) => g.state === "active" || g.state === "pending");
     const done = list.filter((g) => !(g.state === "active" || g.state === "pending"));

@@ -246,6 +246,19 @@ export async function api(method, path, body, { raw = false, headers = {}, as = 
   return type.includes("json") ? response.json() : response.text();
 }
 
+/** GET every page of a list endpoint: limit=500, then each RFC 8288 Link rel="next". */
+export async function apiAll(path) {
+  const items = [];
+  let next = `${path}${path.includes("?") ? "&" : "?"}limit=500`;
+  for (let pages = 0; next && pages < 100; pages++) {
+    const response = await api("GET", next, undefined, { raw: true });
+    items.push(...(await response.json()));
+    const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get("Link") || "");
+    next = link ? link[1] : null;
+  }
+  return items;
+}
+
 /** GET that answers null when the endpoint does not exist (a feature not deployed). */
 export async function optional(path) {
   try {
