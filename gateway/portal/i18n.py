@@ -124,6 +124,8 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "ent.approve": ("同意并签名", "Approve and sign"),
     "ent.reject": ("拒绝", "Reject"),
     "ent.reject_reason": ("拒绝理由", "Reason for rejecting"),
+    "ent.approved": ("已同意：授权 {id} 已生效。", "Approved: grant {id} is in force."),
+    "ent.rejected": ("已拒绝该请求。", "Request rejected."),
     "ent.active": ("有效授权", "Active grants"),
     "ent.ended": ("已结束的授权", "Ended grants"),
     "ent.new_grant": ("新建授权", "New grant"),
@@ -135,6 +137,7 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "col.scope": ("范围", "Scope"),
     "col.modes": ("方式", "Modes"),
     "col.expiry": ("到期", "Expires"),
+    "col.respond_by": ("答复期限", "Answer by"),
     "col.uses": ("使用次数", "Uses"),
     "col.last_use": ("最近使用", "Last use"),
     "col.state": ("状态", "State"),
@@ -379,6 +382,12 @@ PURPOSES_ZH: Final[dict[str, str]] = {
     "supply_chain_finance": "供应链金融",
     "insurance_underwriting": "保险承保",
     "credit_reporting": "征信服务",
+    "procurement": "政府采购",
+    "bidding": "招标投标",
+    "approval": "行政审批",
+    "market_access": "市场准入",
+    "qualification": "资质审核",
+    "provincial_sharing": "省级平台共享",
 }
 
 

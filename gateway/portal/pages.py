@@ -103,7 +103,9 @@ def _render(page: Page, services: ServicesDep, lang: str | None) -> Response:
         "other_lang": "en" if language == "zh" else "zh",
         "audience": services.settings.audience,
         "server_time": int(services.clock.now().timestamp()),
-        "purposes": list(services.policy_data.purposes),
+        "purposes": [
+            p for p, spec in services.policy_data.purposes.items() if "institution" in spec.roles
+        ],
         "datasets": [d for d in catalog.datasets if d.in_sharing_list],
         "classes": [c.value for c in DisclosureClass if c is not DisclosureClass.public],
         "max_days": services.policy_data.max_authorization_lifetime.days,

@@ -50,6 +50,19 @@ def _activity(gateway: LiveGateway) -> None:
         "/v1/me/repairs",
         json={"dataset": "administrative_penalties", "record_id": record, "reason": "已整改完毕"},
     )
+    # a pending authorization request in the enterprise's consent inbox
+    gateway["bank2"].call(
+        "POST",
+        "/v1/authorization-requests",
+        json={
+            "enterprise": enterprise.id,
+            "purpose": "loan_underwriting",
+            "datasets": ["annual_reports"],
+            "modes": ["report"],
+            "valid_days": 30,
+            "note_zh": "流动资金贷款申请",
+        },
+    )
 
 
 def main(out: Path) -> None:
@@ -82,6 +95,8 @@ def _shoot_one(
     for lang in ("zh", "en"):
         page.goto(f"{gateway.base_url}{path}?lang={lang}")
         wait_loaded(page, ready)
+        if name == "enterprise-home":
+            wait_loaded(page, "#requests")
         if name == "institution":
             page.fill("#report-uscc", ENTERPRISE)
             page.click("#report-form button[type=submit]")

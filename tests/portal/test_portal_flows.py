@@ -117,8 +117,10 @@ def test_enterprise_grants_sees_revokes_and_verifies_its_access_log(
     enterprise, bank = gateway["enterprise"], gateway["bank"]
     sign_in(page, gateway.base_url, enterprise)
     wait_loaded(page, "#active")
-    # the financing feature is not on this gateway: its section stays out of the way
-    assert page.is_hidden("#requests-section")
+    # the consent inbox (financing feature) answers: no request is pending yet
+    wait_loaded(page, "#requests")
+    assert page.is_visible("#requests-section")
+    assert page.inner_text("#requests .empty")
 
     page.click("nav >> text=新建授权")
     page.fill("#institution", bank.id)
@@ -329,3 +331,58 @@ def test_enterprise_applies_for_repair_and_the_operator_approves_it(
     repair = enterprise.call("GET", f"/v1/repairs/{repair_id.group(1)}").json()
     assert repair["state"] == "approved"
     assert_no_private_key_left(gateway, page, enterprise)
+
+
+def test_enterprise_approves_and_rejects_institution_requests_in_the_portal(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+
+    def ask(note: str) -> dict[str, Any]:
+        response = bank.call(
+            "POST",
+            "/v1/authorization-requests",
+            json={
+                "enterprise": enterprise.id,
+                "purpose": "loan_underwriting",
+                "datasets": ["annual_reports"],
+                "modes": ["report", "verify"],
+                "valid_days": 30,
+                "use_limit": 3,
+                "note_zh": note,
+            },
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    approved, refused = ask("流动资金贷款"), ask("第二笔")
+    sign_in(page, gateway.base_url, enterprise)
+    wait_loaded(page, "#requests")
+    assert page.locator("#requests tbody tr").count() == 2
+    assert "流动资金贷款" in page.locator("#requests tr", has_text="流动资金贷款").inner_text()
+
+    # approve: the page fetches the prepared claims, signs exactly them, posts the grant
+    page.click(f"[data-approve='{approved['id']}']")
+    page.wait_for_selector(f"#flash:has-text('{approved['grant_id']}')")
+    wait_loaded(page, "#active")
+    # the new grant is listed (other tests' grants may be there too: pick it by its id)
+    row = page.locator("#active tr", has=page.locator(f"[data-revoke='{approved['grant_id']}']"))
+    assert bank.id in row.inner_text() and "贷款审批" in row.inner_text()
+    assert "企业年报" in row.inner_text() and "3" in row.inner_text()
+    stored = enterprise.call("GET", f"/v1/authorizations/{approved['grant_id']}").json()
+    assert stored["state"] == "active" and stored["use_limit"] == 3
+    assert stored["modes"] == ["report", "verify"]
+    answered = bank.call("GET", "/v1/authorization-requests").json()
+    states = {r["id"]: r["state"] for r in answered}
+    assert states[approved["id"]] == "approved"
+
+    # reject with a reason
+    page.fill(f"#reason-{refused['id']}", "暂不需要")
+    page.click(f"#reason-{refused['id']} ~ button")
+    page.wait_for_selector("#flash:has-text('已拒绝')")
+    wait_loaded(page, "#requests")
+    assert page.locator("#requests tbody tr").count() == 0
+    states = {r["id"]: r["state"] for r in bank.call("GET", "/v1/authorization-requests").json()}
+    assert states[refused["id"]] == "rejected"
+    assert_no_private_key_left(gateway, page, enterprise, bank)

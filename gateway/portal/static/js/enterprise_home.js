@@ -1,6 +1,6 @@
 // The enterprise's home: pending authorization requests (when the financing API is there),
 // active and ended grants with their last use, one-click revoke.
-import { api, badge, busy, catalog, datasetName, fill, flash, h, identity, now, optional, purposeName, showError, signGrant, start, stateName, t, table, when } from "./portal.js";
+import { api, apiAll, badge, busy, catalog, datasetName, fill, flash, h, identity, optional, purposeName, showError, signClaims, start, stateName, t, table, when } from "./portal.js";
 
 const who = await start();
 
@@ -56,7 +56,7 @@ async function grants() {
   const active = document.getElementById("active");
   const ended = document.getElementById("ended");
   try {
-    const [list, specs, last] = await Promise.all([api("GET", "/v1/authorizations"), catalog(), lastUses()]);
+    const [list, specs, last] = await Promise.all([apiAll("/v1/authorizations"), catalog(), lastUses()]);
     const headers = [t("col.institution"), t("col.purpose"), t("col.scope"), t("col.modes"), t("col.expiry"), t("col.uses"), t("col.last_use"), t("col.state")];
     const live = list.filter((g) => g.state === "active" || g.state === "pending");
     const done = list.filter((g) => !(g.state === "active" || g.state === "pending"));
@@ -70,19 +70,13 @@ async function grants() {
 
 // ------------------------------------------------------------ requests (financing feature)
 
-function claimsOf(request) {
-  // the gateway prepares the claims, so the enterprise signs what was asked, no more
-  const c = request.claims || request;
-  const from = now();
-  const expires = c.expires_at ? (typeof c.expires_at === "number" ? c.expires_at : Math.floor(Date.parse(c.expires_at) / 1000)) : from + 30 * 86400;
-  return { institution: c.institution, purpose: c.purpose, datasets: c.datasets || [], classes: c.classes || [], modes: c.modes || ["report"], notBefore: c.nbf || c.not_before_ts || from, expiresAt: c.exp || expires, useLimit: c.use_limit || null, id: c.jti || null };
-}
-
 async function approve(button, request) {
   await busy(button, null, async () => {
-    const token = await signGrant(await identity(), claimsOf(request));
+    // the gateway prepared the claims when the institution asked: sign exactly those, no more
+    const prepared = await api("GET", `/v1/me/authorization-requests/${encodeURIComponent(request.id)}/claims`);
+    const token = await signClaims(await identity(), prepared);
     await api("POST", `/v1/me/authorization-requests/${encodeURIComponent(request.id)}/approve`, { token });
-    flash(t("app.done"));
+    flash(t("ent.approved", { id: request.grant_id }));
     await Promise.all([requests(), grants()]);
   });
 }
@@ -92,7 +86,7 @@ async function reject(form, request) {
   if (!reason) return form.querySelector("input").focus();
   await busy(form.querySelector("button"), null, async () => {
     await api("POST", `/v1/me/authorization-requests/${encodeURIComponent(request.id)}/reject`, { reason });
-    flash(t("app.done"));
+    flash(t("ent.rejected"));
     await requests();
   });
 }
@@ -102,28 +96,26 @@ async function requests() {
   const target = document.getElementById("requests");
   let list;
   try {
-    list = await optional("/v1/me/authorization-requests");
+    list = await optional("/v1/me/authorization-requests?state=pending");
   } catch (error) {
     section.hidden = false;
     return showError(target, error);
   }
   if (list === null) return; // the financing feature is not deployed here
   section.hidden = false;
-  const items = Array.isArray(list) ? list : list.requests || list.items || [];
-  const pending = items.filter((r) => !r.state || r.state === "pending");
+  const pending = list.filter((r) => r.state === "pending");
   const specs = await catalog();
   fill(
     target,
     table(
-      [t("col.institution"), t("col.purpose"), t("col.scope"), t("col.expiry"), t("col.action")],
+      [t("col.institution"), t("col.purpose"), t("col.scope"), t("col.modes"), t("col.expiry"), t("col.respond_by"), t("col.action")],
       pending.map((r) => {
-        const c = claimsOf(r);
         const rejectForm = h("form", { class: "inline", onsubmit: (e) => { e.preventDefault(); reject(e.currentTarget, r); } },
           h("label", { class: "sr-only", for: `reason-${r.id}` }, t("ent.reject_reason")),
           h("input", { id: `reason-${r.id}`, placeholder: t("ent.reject_reason"), required: true }),
           h("button", { type: "submit", class: "secondary" }, t("ent.reject")));
-        return [c.institution, purposeName(c.purpose), scope({ datasets: c.datasets, classes: c.classes }, specs), when(r.expires_at || r.valid_until),
-          h("div", { class: "actions" }, h("button", { type: "button", onclick: (e) => approve(e.currentTarget, r) }, t("ent.approve")), rejectForm)];
+        return [h("span", { class: "mono" }, r.institution), [purposeName(r.purpose), r.note_zh ? h("p", { class: "note" }, r.note_zh) : null], scope(r, specs), r.modes.map((m) => t(`mode.${m}`)).join("、"), when(r.expires_at), when(r.respond_by),
+          h("div", { class: "actions" }, h("button", { type: "button", "data-approve": r.id, onclick: (e) => approve(e.currentTarget, r) }, t("ent.approve")), rejectForm)];
       }),
       { label: t("ent.requests") },
     ),

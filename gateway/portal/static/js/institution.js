@@ -1,6 +1,6 @@
 // The institution's desk: an enterprise's report (withheld fields shown as withheld, with the
 // reason), yes/no verification from the predicate list, the authorizations it holds.
-import { api, badge, busy, catalog, datasetName, fieldLabel, fill, h, lang, optional, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
+import { api, apiAll, badge, busy, catalog, datasetName, fieldLabel, fill, h, lang, optional, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
 
 const who = await start();
 let verifiers = [];
@@ -111,7 +111,7 @@ function showVerification(answer) {
 async function authorizations() {
   const target = document.getElementById("authorizations");
   try {
-    const list = await api("GET", "/v1/authorizations");
+    const list = await apiAll("/v1/authorizations");
     fill(target, table([t("col.id"), t("col.enterprise"), t("col.purpose"), t("col.scope"), t("col.expiry"), t("col.uses"), t("col.state")],
       list.map((g) => [h("span", { class: "mono" }, g.id), h("span", { class: "mono" }, g.enterprise), purposeName(g.purpose),
         [...g.datasets.map((d) => datasetName(specs.get(d), d)), ...g.classes.map((c) => t(`class.${c}`))].join("、"), when(g.expires_at),

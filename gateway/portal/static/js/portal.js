@@ -173,6 +173,11 @@ export function requestToken(identity) {
 }
 
 /** The compact JWS an enterprise signs to grant an authorization (gateway/client.py). */
+/** Sign a prepared claim set exactly as given (an authorization request's /claims answer). */
+export function signClaims(identity, { header = {}, claims }) {
+  return signJws(identity, { typ: "credgate-authorization+jwt", ...header, alg: identity.alg, kid: identity.kid }, claims);
+}
+
 export function signGrant(identity, { institution, purpose, datasets = [], classes = [], modes = ["report"], notBefore, expiresAt, useLimit = null, id = null }) {
   const claims = {
     iss: identity.principal,
@@ -241,6 +246,19 @@ export async function api(method, path, body, { raw = false, headers = {}, as = 
   return type.includes("json") ? response.json() : response.text();
 }
 
+/** GET every page of a list endpoint: limit=500, then each RFC 8288 Link rel="next". */
+export async function apiAll(path) {
+  const items = [];
+  let next = `${path}${path.includes("?") ? "&" : "?"}limit=500`;
+  for (let pages = 0; next && pages < 100; pages++) {
+    const response = await api("GET", next, undefined, { raw: true });
+    items.push(...(await response.json()));
+    const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get("Link") || "");
+    next = link ? link[1] : null;
+  }
+  return items;
+}
+
 /** GET that answers null when the endpoint does not exist (a feature not deployed). */
 export async function optional(path) {
   try {
@@ -257,14 +275,18 @@ export function describe(error) {
   if (error instanceof ApiError) {
     const key = `error.${error.status}`;
     const title = key in words ? t(key) : t("error.other", { status: error.status });
+    // RFC 9457 problem+json: detail (text), error (machine code), errors ([{field, problem}]),
+    // and flattened members such as reason
     const p = error.payload || {};
-    let reason = "";
-    if (typeof p.message === "string") reason = p.message;
-    else if (typeof p.detail === "string") reason = p.detail;
-    const code = p.detail && typeof p.detail === "object" && !Array.isArray(p.detail) ? p.detail.reason : null;
-    if (code && `reason.${code}` in words) reason = t(`reason.${code}`);
-    if (Array.isArray(p.detail)) {
-      reason = p.detail.map((d) => [d.field || (d.loc || []).slice(1).join("."), d.problem || d.msg].filter(Boolean).join(": ")).join("; ") || reason;
+    let reason = typeof p.detail === "string" ? p.detail : "";
+    for (const code of [p.reason, p.error]) {
+      if (typeof code === "string" && `reason.${code}` in words) {
+        reason = t(`reason.${code}`);
+        break;
+      }
+    }
+    if (Array.isArray(p.errors) && p.errors.length) {
+      reason = p.errors.map((d) => [d.field, d.problem].filter(Boolean).join(": ")).join("; ") || reason;
     }
     return { title, detail: reason ? t("error.detail", { detail: reason }) : "" };
   }
