@@ -1,4 +1,4 @@
-"""Fixtures for the portal: a live gateway per backend and module, one chromium per session.
+"""Fixtures for the portal: a live gateway per backend and module, one chromium for the package.
 
 The browser is Debian's chromium (``apt-get install chromium``), driven by playwright through
 ``executable_path``; playwright's own browser download is never used.
@@ -33,7 +33,10 @@ def gateway(
         yield live
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: playwright's sync API keeps its event loop running in this thread
+# while the browser is open, and the async tests that run after the portal's (tests/sdk) could
+# not start their own loop.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         if os.environ.get("CI"):

@@ -172,7 +172,8 @@ def test_enterprise_grants_sees_revokes_and_verifies_its_access_log(
     assert "与上次保存的主体头" in _text(page, "#verify-result")
 
     # English on request, and kept as the preference
-    page.click("#lang-switch")
+    with page.expect_navigation():  # the switch reloads the page in the other language
+        page.click("#lang-switch")
     page.wait_for_selector("html[lang=en]")
     page.goto(f"{gateway.base_url}/portal/enterprise")
     page.wait_for_selector("html[lang=en]")
