@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from gateway.notifications.models import (
@@ -37,7 +38,15 @@ def notify(
 
     ``kind`` is a dotted name (``demand.pushed``, ``authorization_request.approved`` …);
     ``payload`` holds ids and states, never credit data values. Nothing is sent here: the
-    delivery worker (``gateway.notifications.worker``) sends after the commit."""
+    delivery worker (``gateway.notifications.worker``) sends after the commit.
+
+    Ids become visible in their order: pollers page by ``id > after`` and would never see an id
+    committed after a higher one. SQLite has one writer at a time; on PostgreSQL a sequence
+    hands ids out in the order asked, not the order committed, so the transaction takes a
+    transaction-scoped advisory lock before its first id and keeps it until its commit. Call
+    this after the transaction's other locks (grants, principals, budgets), as every caller
+    does, so the lock orders stay acyclic."""
+    _keep_commit_order(session)
     notification = Notification(
         recipient=recipient, kind=kind, subject=subject, payload=payload, created_at=at
     )
@@ -63,3 +72,11 @@ def notify(
                 )
             )
     return notification
+
+
+_ORDER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('notification-order', 0))")
+
+
+def _keep_commit_order(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_ORDER_LOCK)  # re-entrant; held to the end of the transaction

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
+from sqlmodel import Session
+
 from gateway.clock import SettableClock
+from gateway.notifications import notify
+from gateway.notifications.repository import notifications_after
 from gateway.principals.models import Role
 from gateway.services import Services
 from tests.notifications.factories import put
@@ -79,3 +84,36 @@ def test_the_signing_key_is_published(make_actor: Callable[..., Actor]) -> None:
     key = bank.http.get("/v1/notifications/key").json()
     assert key["public_key"].startswith("whpk_") and key["scheme"] == "v1a"
     assert key == bank.http.get("/v1/notifications/key").json()
+
+
+def test_a_poller_never_skips_a_notification_committed_after_a_higher_id(
+    services: Services, make_actor: Callable[..., Actor], clock: SettableClock
+) -> None:
+    """Two transactions notify the same bank; the one holding the lower id commits last. A
+    poller paging by ``after`` between the two commits must still see both (on PostgreSQL a
+    sequence hands out ids before commit order is known)."""
+    bank = make_actor(Role.institution)
+    slow = Session(services.engine)
+    first = notify(slow, recipient=bank.id, kind="test.ping", payload={"n": 0}, at=clock.now())
+    slow.flush()  # the lower id is taken; this transaction stays open
+    first_id = first.id
+    fast = threading.Thread(target=put, args=(services.engine, bank.id, 1, clock.now()))
+    fast.start()
+    fast.join(timeout=0.5)  # it waits for the slow transaction (SQLite: its write lock)
+
+    seen: list[int] = []
+
+    def poll() -> None:
+        # the endpoint's query, in a read-only session (the HTTP route spends a token, a
+        # write that SQLite's open write transaction here would hold up)
+        with Session(services.engine) as reader:
+            page = notifications_after(reader, bank.id, seen[-1] if seen else 0, limit=100)
+            seen.extend(n.id for n in page if n.id is not None)
+
+    poll()
+    slow.commit()
+    slow.close()
+    fast.join(timeout=10)
+    assert not fast.is_alive()
+    poll()
+    assert first_id in seen and len(seen) == 2 and seen == sorted(seen)
