@@ -6,10 +6,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from gateway.authorizations.service import AUTHORIZATION_TYP
-from gateway.deps import AssessorCtx, Ctx, EnterpriseCtx, InstitutionCtx, OperatorCtx
+from gateway.deps import (
+    AssessorCtx,
+    Ctx,
+    EnterpriseCtx,
+    IdempotencyKey,
+    InstitutionCtx,
+    OperatorCtx,
+)
 from gateway.financing import (
     demands,
     grants,
@@ -41,6 +48,7 @@ from gateway.financing.schemas import (
     ReasonIn,
     TokenIn,
 )
+from gateway.http.idempotent import replied_once
 
 router = APIRouter(tags=["financing"])
 
@@ -53,9 +61,19 @@ KindQ = Annotated[ProductKind | None, Query()]
 
 
 @router.post("/v1/products", response_model=ProductOut, status_code=201)
-def publish_product(body: ProductIn, ctx: InstitutionCtx) -> ProductOut:
-    """Publish a credit product (institution). Eligibility criteria are verifier predicates."""
-    return ProductOut.of(products.publish(ctx, body))
+def publish_product(
+    body: ProductIn, ctx: InstitutionCtx, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Publish a credit product (institution). Eligibility criteria are verifier predicates.
+    With an ``Idempotency-Key`` a retry publishes nothing new and gets the first reply."""
+    return replied_once(
+        ctx,
+        idempotency_key,
+        path="/v1/products",
+        body=body,
+        status=201,
+        make=lambda: ProductOut.of(products.publish(ctx, body)),
+    )
 
 
 @router.put("/v1/products/{product_id}", response_model=ProductOut)
@@ -120,10 +138,19 @@ def _demand_out(ctx: EnterpriseCtx, demand_id: str) -> DemandOut:
 
 
 @router.post("/v1/me/financing-demands", response_model=DemandOut, status_code=201)
-def publish_demand(body: DemandIn, ctx: EnterpriseCtx) -> DemandOut:
-    """Publish a financing demand; it is pushed to the matching (or named) institutions."""
-    demand = demands.publish(ctx, body)
-    return _demand_out(ctx, demand.id)
+def publish_demand(
+    body: DemandIn, ctx: EnterpriseCtx, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Publish a financing demand; it is pushed to the matching (or named) institutions.
+    With an ``Idempotency-Key`` a retry publishes and pushes nothing new."""
+    return replied_once(
+        ctx,
+        idempotency_key,
+        path="/v1/me/financing-demands",
+        body=body,
+        status=201,
+        make=lambda: _demand_out(ctx, demands.publish(ctx, body).id),
+    )
 
 
 @router.patch("/v1/me/financing-demands/{demand_id}", response_model=DemandOut)
@@ -205,10 +232,18 @@ def disbursement(demand_id: str, body: DisbursementIn, ctx: InstitutionCtx) -> P
 
 @router.post("/v1/authorization-requests", response_model=AuthorizationRequestOut, status_code=201)
 def request_authorization(
-    body: AuthorizationRequestIn, ctx: InstitutionCtx
-) -> AuthorizationRequestOut:
-    """Ask an enterprise for an authorization (scope, purpose, modes, validity)."""
-    return AuthorizationRequestOut.of(requests.create(ctx, body), ctx.now)
+    body: AuthorizationRequestIn, ctx: InstitutionCtx, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Ask an enterprise for an authorization (scope, purpose, modes, validity). With an
+    ``Idempotency-Key`` a retry asks nothing new (the enterprise's inbox gets one request)."""
+    return replied_once(
+        ctx,
+        idempotency_key,
+        path="/v1/authorization-requests",
+        body=body,
+        status=201,
+        make=lambda: AuthorizationRequestOut.of(requests.create(ctx, body), ctx.now),
+    )
 
 
 @router.get("/v1/authorization-requests", response_model=list[AuthorizationRequestOut])

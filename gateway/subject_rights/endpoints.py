@@ -1,16 +1,17 @@
 """Objections (the enterprise files or withdraws, the supplying source answers) and credit
 repairs (the enterprise applies, an operator decides). Every state change is in the enterprise's
-ledger; filing and withdrawing take an ``Idempotency-Key``, as granting and revoking do."""
+ledger; filing, withdrawing and applying take an ``Idempotency-Key``, as granting and
+revoking do."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from gateway import idempotency
 from gateway.deps import Ctx, EnterpriseCtx, IdempotencyKey, OperatorCtx, SourceCtx
+from gateway.http.idempotent import replied_once
 from gateway.pagination import Key, PageDep
 from gateway.subject_rights import objections, repairs
 from gateway.subject_rights.corrections import following_corrections
@@ -41,23 +42,14 @@ def file_objection(
     ctx: EnterpriseCtx,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    ctx.write()  # the idempotency lookup and the filing form one locked unit
-
-    def file() -> tuple[int, dict[str, Any]]:
+    def file() -> ObjectionOut:
         deadline = ctx.policy_data.objection_reply_deadline
         objection = objections.file(ctx, ctx.catalog, ctx.caller, body, deadline)
-        return 201, ObjectionOut.of(objection, ctx.now).model_dump(mode="json")
+        return ObjectionOut.of(objection, ctx.now)
 
-    status, reply = idempotency.once_for_post(
-        ctx.session,
-        ctx.caller.id,
-        idempotency_key,
-        ctx.now,
-        file,
-        path="/v1/me/objections",
-        body=body.model_dump(),
+    return replied_once(
+        ctx, idempotency_key, path="/v1/me/objections", body=body, status=201, make=file
     )
-    return JSONResponse(reply, status_code=status)
 
 
 @router.post("/v1/me/objections/{objection_id}/withdraw", response_model=ObjectionOut)
@@ -66,21 +58,14 @@ def withdraw_objection(
     ctx: EnterpriseCtx,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    ctx.write()
-
-    def withdraw() -> tuple[int, dict[str, Any]]:
-        objection = objections.withdraw(ctx, ctx.caller, objection_id)
-        return 200, ObjectionOut.of(objection, ctx.now).model_dump(mode="json")
-
-    status, reply = idempotency.once_for_post(
-        ctx.session,
-        ctx.caller.id,
+    return replied_once(
+        ctx,
         idempotency_key,
-        ctx.now,
-        withdraw,
         path=f"/v1/me/objections/{objection_id}/withdraw",
+        body=None,
+        status=200,
+        make=lambda: ObjectionOut.of(objections.withdraw(ctx, ctx.caller, objection_id), ctx.now),
     )
-    return JSONResponse(reply, status_code=status)
 
 
 @router.get("/v1/me/objections", response_model=list[ObjectionOut])
@@ -125,8 +110,18 @@ def reject_objection(objection_id: str, body: ReasonIn, ctx: SourceCtx) -> Objec
 
 
 @router.post("/v1/me/repairs", response_model=RepairOut, status_code=201)
-def apply_for_repair(body: RepairIn, ctx: EnterpriseCtx) -> RepairOut:
-    return RepairOut.of(repairs.apply(ctx, ctx.catalog, ctx.caller, body))
+def apply_for_repair(
+    body: RepairIn, ctx: EnterpriseCtx, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Apply for credit repair; with an ``Idempotency-Key`` a retry applies once."""
+    return replied_once(
+        ctx,
+        idempotency_key,
+        path="/v1/me/repairs",
+        body=body,
+        status=201,
+        make=lambda: RepairOut.of(repairs.apply(ctx, ctx.catalog, ctx.caller, body)),
+    )
 
 
 @router.get("/v1/me/repairs", response_model=list[RepairOut])

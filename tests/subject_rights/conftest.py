@@ -90,9 +90,15 @@ class Rights:
         payload = {"dataset": dataset, "record_id": record_id, "reason": "金额有误", **body}
         return self.enterprise.post("/v1/me/objections", json=payload, headers=headers)
 
-    def apply(self, record_id: str, dataset: str = PENALTIES, **body: Any) -> Any:
+    def apply(
+        self,
+        record_id: str,
+        dataset: str = PENALTIES,
+        headers: dict[str, str] | None = None,
+        **body: Any,
+    ) -> Any:
         payload = {"dataset": dataset, "record_id": record_id, "reason": "已整改完毕", **body}
-        return self.enterprise.post("/v1/me/repairs", json=payload)
+        return self.enterprise.post("/v1/me/repairs", json=payload, headers=headers)
 
     def report(self, actor: Actor | None = None) -> dict[str, Any]:
         actor = actor or self.bank

@@ -165,3 +165,20 @@ def test_every_repair_state_change_is_in_the_enterprise_log_and_verifies(
     text = str(entries)
     for value in ("5000", "已整改完毕", "罚款5000元未缴清", "材料齐全", "整改报告", "李娜"):
         assert value not in text
+
+
+def test_applying_again_under_the_same_idempotency_key_replays_the_first_reply(
+    rights: Rights, penalty_id: str
+) -> None:
+    key = {"Idempotency-Key": "repair-1"}
+    first = rights.apply(penalty_id, headers=key)
+    again = rights.apply(penalty_id, headers=key)  # a retry after a lost reply
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert [r["id"] for r in rights.enterprise.get("/v1/me/repairs").json()] == [first.json()["id"]]
+    assert len(rights.log_of("repair.applied")) == 1
+
+    other = rights.apply(penalty_id, headers=key, reason="另一份申请")  # another request
+    assert other.status_code == 409 and "Idempotency-Key" in other.json()["detail"]
+    without_key = rights.apply(penalty_id)
+    assert without_key.status_code == 409  # one pending repair per record, as before

@@ -92,7 +92,7 @@ async function main() {
     busy(objForm.querySelector("button[type=submit]"), document.getElementById("obj-status"), async () => {
       const body = { dataset: objDataset.value, record_id: objForm.record_id.value.trim(), reason: objForm.reason.value.trim(), evidence: await evidence(document.getElementById("obj-evidence")) };
       if (objForm.field.value) body.field = objForm.field.value;
-      const made = await api("POST", "/v1/me/objections", body);
+      const made = await api("POST", "/v1/me/objections", body, { headers: { "Idempotency-Key": crypto.randomUUID() } });
       await lists(specs);
       return t("obj.done", { id: made.id });
     });
@@ -102,7 +102,7 @@ async function main() {
     event.preventDefault();
     busy(repForm.querySelector("button[type=submit]"), document.getElementById("rep-status"), async () => {
       const body = { dataset: document.getElementById("rep-dataset").value, record_id: repForm.record_id.value.trim(), reason: repForm.reason.value.trim(), evidence: await evidence(document.getElementById("rep-evidence")) };
-      const made = await api("POST", "/v1/me/repairs", body);
+      const made = await api("POST", "/v1/me/repairs", body, { headers: { "Idempotency-Key": crypto.randomUUID() } });
       await lists(specs);
       return t("rep.done", { id: made.id });
     });
