@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from gateway.portal.i18n import messages
 from tests.financing.conftest import ENTERPRISE, Financing, sign_claims
 from tests.support.actors import Actor
 
@@ -32,6 +33,17 @@ def _notifications(fin: Financing, recipient: str) -> list[str]:
             text("SELECT kind FROM notification WHERE recipient = :r ORDER BY id"), {"r": recipient}
         ).all()
     return [r[0] for r in rows]
+
+
+def _assert_the_portal_names_every_entry(fin: Financing) -> None:
+    """The portal's access log shows each entry of the enterprise's chain by name, never as a
+    raw type (``financing.demand.picked_up``), in both languages."""
+    for lang in ("zh", "en"):
+        names = messages(lang)
+        unnamed = {p["type"] for s, p in fin.ledger() if s == ENTERPRISE} - {
+            key.removeprefix("event.") for key in names if key.startswith("event.")
+        }
+        assert not unnamed, (lang, unnamed)
 
 
 def test_from_product_to_disbursement(fin: Financing) -> None:
@@ -155,6 +167,8 @@ def test_from_product_to_disbursement(fin: Financing) -> None:
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0].startswith("month,demands,pushes")
     assert fin.bank.get("/v1/stats/financing").status_code == 403
+    fin.enterprise.get("/v1/me/product-matches")  # its own pre-check, in its chain too
+    _assert_the_portal_names_every_entry(fin)
 
 
 def test_rejection_and_expiry_of_requests(fin: Financing) -> None:
@@ -185,6 +199,7 @@ def test_rejection_and_expiry_of_requests(fin: Financing) -> None:
         "authorization_request.expired",
     ]
     assert fin.enterprise.get("/v1/authorizations").json() == []
+    _assert_the_portal_names_every_entry(fin)
 
 
 def test_withdrawal_and_overdue_pickup(fin: Financing) -> None:
@@ -209,6 +224,7 @@ def test_withdrawal_and_overdue_pickup(fin: Financing) -> None:
     assert late.status_code == 200
     seen = fin.enterprise.get(f"/v1/me/financing-demands/{waiting['id']}").json()
     assert seen["history"][-1]["detail"] == {"late": True}
+    _assert_the_portal_names_every_entry(fin)
 
 
 def test_named_targets_and_bad_demands(fin: Financing) -> None:
