@@ -24,13 +24,14 @@ function disclosedText(disclosed) {
 function row(item) {
   const entry = item.entry || {};
   const p = entry.payload || {};
+  const purpose = p.purpose || (p.claims && p.claims.purpose); // a consent request carries it in its claims
   const decision = p.decision ? badge(p.decision.allow ? t("decision.allow") : t("decision.deny"), p.decision.allow ? "ok" : "warn") : "—";
   return [
     h("span", { class: "mono" }, String(item.index)),
     item.redacted ? "—" : when(entry.timestamp),
     item.redacted ? badge("redacted") : eventName(p.type || ""),
     h("span", { class: "mono" }, p.caller || p.institution || "—"),
-    p.purpose ? purposeName(p.purpose) : "—",
+    purpose ? purposeName(purpose) : "—",
     decision,
     disclosedText(p.disclosed),
     h("span", { class: "proof", "data-index": String(item.index) }, "·"),
