@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -59,6 +59,17 @@ def asked_today(
     for predicate, threshold in rows:
         asked[predicate].add(threshold)
     return asked
+
+
+def used_today(session: Session, institution: str, now: datetime) -> list[tuple[str, str, int]]:
+    """(enterprise, predicate, distinct thresholds asked) of ``institution`` today, in order."""
+    rows = session.execute(
+        sa_select(_probe.c.enterprise, _probe.c.predicate, func.count())
+        .where(_probe.c.institution == institution, _probe.c.day == platform_day(now))
+        .group_by(_probe.c.enterprise, _probe.c.predicate)
+        .order_by(_probe.c.enterprise, _probe.c.predicate)
+    ).all()
+    return [(enterprise, predicate, count) for enterprise, predicate, count in rows]
 
 
 def over_budget(

@@ -9,17 +9,19 @@ import anyio
 from fastapi import APIRouter
 
 from gateway.context import RequestContext
-from gateway.deps import BearerToken, HotPath, ServicesDep
+from gateway.deps import BearerToken, HotPath, InstitutionCtx, ServicesDep
 from gateway.error_handlers import status_for
 from gateway.errors import CredgateError
 from gateway.hot_path import serve, serve_each
 from gateway.principals.models import Role
 from gateway.services import Services
-from gateway.verification import service
+from gateway.verification import budget, service
 from gateway.verification.schemas import (
     BatchItemOut,
     BatchVerificationIn,
     BatchVerificationOut,
+    BudgetOut,
+    BudgetUseOut,
     VerificationIn,
     VerificationOut,
 )
@@ -31,6 +33,28 @@ router = APIRouter(tags=["verification"])
 @router.get("/v1/verifiers")
 def list_verifiers() -> list[dict[str, Any]]:
     return describe()
+
+
+@router.get("/v1/me/verification-budget", response_model=BudgetOut)
+def my_budget(ctx: InstitutionCtx) -> BudgetOut:
+    """The caller's bisection budget today: distinct thresholds tested per enterprise and
+    predicate, and how many more it may test (repeating one already asked costs nothing)."""
+    per_day = ctx.policy_data.verification.bisection_budget_per_day
+    return BudgetOut(
+        day=budget.platform_day(ctx.now),
+        budget_per_day=per_day,
+        used=[
+            BudgetUseOut(
+                enterprise=enterprise,
+                predicate=predicate,
+                thresholds_asked=asked,
+                remaining=max(0, per_day - asked),
+            )
+            for enterprise, predicate, asked in budget.used_today(
+                ctx.session, ctx.caller.id, ctx.now
+            )
+        ],
+    )
 
 
 @router.post("/v1/enterprises/{uscc}/verifications", response_model=VerificationOut)

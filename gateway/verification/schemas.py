@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -74,3 +75,19 @@ class BatchItemOut(BaseModel):
 class BatchVerificationOut(BaseModel):
     purpose: str
     items: list[BatchItemOut]
+
+
+class BudgetUseOut(BaseModel):
+    enterprise: str
+    predicate: str
+    thresholds_asked: int
+    remaining: int
+
+
+class BudgetOut(BaseModel):
+    """An institution's bisection budget today (Benxi's day): per enterprise and predicate,
+    how many distinct thresholds it has tested and how many more it may test."""
+
+    day: date
+    budget_per_day: int
+    used: list[BudgetUseOut]

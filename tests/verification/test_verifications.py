@@ -283,3 +283,28 @@ def test_verifications_run_on_at_most_the_hot_path_threads(
         answers = list(pool.map(lambda _: verify(world, licence).status_code, range(6)))
     assert answers == [200] * 6
     assert counting.most == threads
+
+
+def test_an_institution_sees_its_own_budget_use_today(world: World, services: Services) -> None:
+    per_day = services.policy_data.verification.bisection_budget_per_day
+    world.grant(modes=["verify"], datasets=["tax_payments"])
+    empty = world.bank.get("/v1/me/verification-budget")
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["used"] == [] and empty.json()["budget_per_day"] == per_day
+
+    for amount in ("100", "200", "100"):  # asking a threshold again costs nothing
+        assert verify(world, vat(amount)).status_code == 200
+    today = world.bank.get("/v1/me/verification-budget").json()
+    assert today["used"] == [
+        {
+            "enterprise": ENTERPRISE,
+            "predicate": "vat_paid_last_year_at_least",
+            "thresholds_asked": 2,
+            "remaining": per_day - 2,
+        }
+    ]
+    assert today["day"] == "2026-11-27"  # Benxi's calendar day of the world's clock
+
+    world.bank.clock.advance(__import__("datetime").timedelta(days=1))
+    assert world.bank.get("/v1/me/verification-budget").json()["used"] == []  # a new day
+    assert world.enterprise.get("/v1/me/verification-budget").status_code == 403
