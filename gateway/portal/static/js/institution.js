@@ -52,12 +52,17 @@ function argInput(check, arg, index) {
   const schema = arg.schema || {};
   const attrs = { id, name: arg.name, required: arg.required, spellcheck: "false", autocomplete: "off" };
   if (schema.type === "integer") Object.assign(attrs, { type: "number", step: "1", min: schema.minimum, max: schema.maximum });
+  if (schema.format === "date") attrs.type = "date";
   let input;
   if (Array.isArray(schema.enum)) input = h("select", attrs, schema.enum.map((v) => h("option", { value: v }, String(v))));
   else if (schema.type === "array" && schema.items && Array.isArray(schema.items.enum)) input = h("select", { ...attrs, multiple: true }, schema.items.enum.map((v) => h("option", { value: v }, String(v))));
   else input = h("input", attrs);
-  const unit = schema["x-unit"] ? `（${schema["x-unit"]}）` : "";
-  return h("div", { class: "field" }, h("label", { for: id }, `${arg.name}${unit}`), input, arg.description ? h("p", { class: "hint" }, arg.description) : null);
+  // the predicate list describes its arguments in English only: Chinese names from the portal
+  const word = (key, fallback) => (t(key) === key ? fallback : t(key));
+  const name = word(`arg.${arg.name}`, arg.name);
+  const unit = schema["x-unit"] ? word(`unit.${schema["x-unit"]}`, schema["x-unit"]) : "";
+  const text = unit ? t("inst.arg_unit", { name, unit }) : name;
+  return h("div", { class: "field" }, h("label", { for: id }, text), input, arg.description && lang !== "zh" ? h("p", { class: "hint" }, arg.description) : null);
 }
 
 let checkCount = 0;
