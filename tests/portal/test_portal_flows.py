@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from sqlalchemy import MetaData, select
 
 from tests.portal.browser import sign_in, wait_loaded
-from tests.portal.live import LiveGateway, Principal
+from tests.portal.live import LiveGateway, Principal, publish_demand, publish_product
 from tests.support.world import ENTERPRISE
 
 
@@ -387,3 +389,98 @@ def test_enterprise_approves_and_rejects_institution_requests_in_the_portal(
     states = {r["id"]: r["state"] for r in bank.call("GET", "/v1/authorization-requests").json()}
     assert states[refused["id"]] == "rejected"
     assert_no_private_key_left(gateway, page, enterprise, bank)
+
+
+# ---------------------------------------------------------------- financing
+
+
+BUDGET = {
+    "day": "2026-12-06",
+    "budget_per_day": 8,
+    "used": [
+        {
+            "enterprise": ENTERPRISE,
+            "predicate": "annual_revenue_at_least",
+            "thresholds_asked": 2,
+            "remaining": 6,
+        }
+    ],
+}
+
+
+def test_bank_sees_its_products_and_picks_up_a_pushed_demand(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    publish_product(
+        bank,
+        name_zh="设备更新贷",
+        kind="mortgage",
+        amount_min=200_000,
+        amount_max=5_000_000,
+        term_min_months=12,
+        term_max_months=60,
+        rate_min_pct="3.10",
+        rate_max_pct="4.80",
+    )
+    demand = publish_demand(enterprise, amount=2_000_000, term_months=24, purpose_zh="更新生产线")
+    push = next(p for p in demand["pushes"] if p["institution"] == bank.id)
+    due = datetime.fromisoformat(push["pickup_due"]).astimezone(ZoneInfo("Asia/Shanghai"))
+
+    # before the budget endpoint exists (404) its section stays hidden, without an error
+    page.route("**/v1/me/verification-budget", lambda route: route.fulfill(status=404))
+    sign_in(page, gateway.base_url, bank)
+    wait_loaded(page, "#products")
+    product = page.locator("#products tr", has_text="设备更新贷").inner_text()
+    assert "抵押贷" in product and "20万–500万元" in product and "12–60 个月" in product
+    assert "3.10%–4.80%" in product and "在售" in product
+    page.wait_for_selector("#budget:not([aria-busy])", state="attached")
+    assert page.is_hidden("#budget-section") and page.locator(".error").count() == 0
+
+    wait_loaded(page, "#demands")
+    row = page.locator("#demands tr", has=page.locator(f"[data-pickup='{demand['id']}']"))
+    text = row.inner_text()
+    assert enterprise.id in text and "200万元" in text and "24 个月" in text
+    assert "更新生产线" in text and "待受理" in text and due.strftime("%Y/%m/%d %H:%M") in text
+    page.click(f"[data-pickup='{demand['id']}']")
+    page.wait_for_selector(f"#flash:has-text('{demand['id']}')")
+    wait_loaded(page, "#demands")
+    row = page.locator("#demands tr", has_text="更新生产线")
+    assert "已受理" in row.inner_text() and row.locator("[data-pickup]").count() == 0
+
+    seen = bank.call("GET", f"/v1/financing-demands/{demand['id']}").json()
+    assert seen["push"]["state"] == "picked_up" and seen["push"]["picked_up_at"]
+    mine = enterprise.call("GET", f"/v1/me/financing-demands/{demand['id']}").json()
+    assert {p["institution"]: p["state"] for p in mine["pushes"]}[bank.id] == "picked_up"
+
+    # once the gateway answers the budget, the page shows it
+    page.unroute("**/v1/me/verification-budget")
+    page.route("**/v1/me/verification-budget", lambda route: route.fulfill(json=BUDGET))
+    page.reload()
+    wait_loaded(page, "#budget")
+    assert "每天最多测试 8 个不同门槛" in _text(page, "#budget")
+    cells = page.locator("#budget tbody tr td").all_inner_texts()
+    assert cells == [ENTERPRISE, "最近一期企业年报的营业总收入不低于给定金额。", "2", "6"]
+    assert_no_private_key_left(gateway, page, bank)
+
+
+def test_bank_sees_the_authorization_requests_it_sent(gateway: LiveGateway, page: Any) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    response = bank.call(
+        "POST",
+        "/v1/authorization-requests",
+        json={
+            "enterprise": enterprise.id,
+            "purpose": "loan_underwriting",
+            "datasets": ["annual_reports"],
+            "modes": ["report"],
+            "valid_days": 30,
+            "note_zh": "授信前调查",
+        },
+    )
+    assert response.status_code == 201, response.text
+    sign_in(page, gateway.base_url, bank)
+    wait_loaded(page, "#sent")
+    row = page.locator("#sent tr", has_text="授信前调查").inner_text()
+    assert enterprise.id in row and "贷款审批" in row and "企业年报" in row
+    assert "待企业答复" in row
