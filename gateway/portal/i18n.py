@@ -49,6 +49,7 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav.enterprise.grant": ("新建授权", "New grant"),
     "nav.enterprise.data": ("我的数据", "My data"),
     "nav.enterprise.log": ("访问记录", "Access log"),
+    "nav.enterprise.financing": ("融资服务", "Financing"),
     "nav.institution.home": ("查询与核验", "Reports and checks"),
     "nav.assessor.home": ("机构评估", "Oversight"),
     "nav.operator.home": ("平台运营", "Operations"),
@@ -426,6 +427,68 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "decline.authorization_refused": ("企业未授权", "authorization refused"),
     "decline.enterprise_withdrew": ("企业撤回", "the enterprise withdrew"),
     "decline.other": ("其他原因", "other reason"),
+    # enterprise: financing
+    "fin.title": ("融资服务", "Financing"),
+    "fin.intro": (
+        "查看本企业可能符合哪些金融产品的准入条件，发布融资需求，跟踪机构的受理进展。",
+        "See which credit products your enterprise may qualify for, publish a financing "
+        "demand and follow the institutions' progress with it.",
+    ),
+    "fin.matches": ("金融产品自助预匹配", "Products: self pre-check"),
+    "fin.matches_note": (
+        "平台用其掌握的本企业数据逐项对照各产品的准入条件。结果只有本企业可见，不发送给任何机构；"
+        "访问记录中会留下一条“产品预匹配”记录，不含任何数据值。",
+        "The gateway checks each product's criteria against the data it holds about your "
+        "enterprise. Only you see the result; no institution is told. Your access log records "
+        "one “own product pre-check” entry, with no values in it.",
+    ),
+    "fin.profile": (
+        "本企业行业：{industry}；地区代码：{region}",
+        "Your industry: {industry}; region code: {region}",
+    ),
+    "fin.industry_unknown": ("未登记", "not registered"),
+    "fin.qualifies": ("符合条件", "qualifies"),
+    "fin.not_qualifies": ("暂不符合", "does not qualify"),
+    "fin.result.pass": ("符合", "met"),
+    "fin.result.fail": ("不符合", "not met"),
+    "fin.result.no_data": ("无数据", "no data"),
+    "fin.industry_fit": ("行业范围", "industry covered"),
+    "fin.region_fit": ("地区范围", "region covered"),
+    "fin.no_criteria": ("无其他准入条件", "no further criteria"),
+    "fin.args": ("（{args}）", " ({args})"),
+    "fin.demands": ("我的融资需求", "My financing demands"),
+    "fin.publish": ("发布融资需求", "Publish a financing demand"),
+    "fin.publish_note": (
+        "需求将推送给额度、期限、行业和地区都相符的机构；如选择了机构，则只推送给所选机构。"
+        "机构须在规定的工作日内受理。",
+        "The demand goes to every institution with a product whose amount, term, industry "
+        "and region fit it; if you choose institutions, only to those. Institutions must "
+        "pick it up within a set number of working days.",
+    ),
+    "fin.amount": ("融资金额（元）", "Amount (CNY)"),
+    "fin.term": ("期限（月）", "Term (months)"),
+    "fin.purpose": ("资金用途", "Use of the funds"),
+    "fin.collateral": ("可提供的担保方式", "Collateral you can offer"),
+    "fin.valid_until": ("需求有效期至", "Valid until"),
+    "fin.targets": ("只推送给以下机构（可不选）", "Send only to these institutions (optional)"),
+    "fin.submit": ("发布需求", "Publish"),
+    "fin.published": (
+        "需求 {id} 已发布，已推送给 {count} 家机构。",
+        "Demand {id} published and sent to {count} institution(s).",
+    ),
+    "fin.need_amount": ("请填写融资金额（整数，单位：元）。", "Enter the amount in whole CNY."),
+    "fin.need_term": ("请填写期限（1–360 个月）。", "Enter the term (1–360 months)."),
+    "fin.need_purpose": ("请填写资金用途。", "Describe the use of the funds."),
+    "fin.need_valid_until": ("请选择需求有效期。", "Choose how long the demand is valid."),
+    "fin.withdraw": ("撤回", "Withdraw"),
+    "fin.withdraw_confirm": (
+        "确定撤回需求 {id}？已推送的机构会收到通知。",
+        "Withdraw demand {id}? The institutions it was sent to are told.",
+    ),
+    "fin.withdrawn": ("需求 {id} 已撤回。", "Demand {id} withdrawn."),
+    "fin.not_pushed": ("尚无相符的机构", "no institution fits yet"),
+    "fin.history": ("进展记录", "History"),
+    "fin.history_empty": ("暂无进展。", "Nothing yet."),
     # assessor
     "ass.institutions": ("机构活动", "Institutions"),
     "ass.details": ("详情", "Details"),

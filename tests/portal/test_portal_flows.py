@@ -394,6 +394,77 @@ def test_enterprise_approves_and_rejects_institution_requests_in_the_portal(
 # ---------------------------------------------------------------- financing
 
 
+def test_enterprise_sees_a_product_match_and_publishes_a_demand(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    product = publish_product(bank, name_zh="本溪制造业流动资金贷")
+    sign_in(page, gateway.base_url, enterprise)
+    page.click("nav >> text=融资服务")
+    wait_loaded(page, "#matches")
+    match = page.locator("#matches tr", has_text=product["name_zh"]).inner_text()
+    assert "符合条件" in match and "信用贷" in match and bank.id in match
+    assert "10万–300万元" in match and "6–36 个月" in match and "3.45%–5.20%" in match
+    # each criterion in words, with its result; no predicate id, no JSON
+    assert "自成立日期起已满给定年数（2）" in match and "500万元" in match
+    assert "years_in_operation_at_least" not in match and "{" not in match
+
+    wait_loaded(page, "#demands")
+    page.fill("#fin-amount", "800000")
+    page.fill("#fin-term", "18")
+    page.fill("#fin-purpose", "购置生产设备")
+    page.check("input[name=collateral][value=equipment]")
+    page.click("#demand-form button[type=submit]")
+    page.wait_for_selector("#fin-status.ok")
+    published = re.search(r"(dmd-[0-9a-f]+)", _text(page, "#fin-status"))
+    assert published is not None
+    demand_id = published.group(1)
+    wait_loaded(page, "#demands")
+    row = page.locator("#demands tr", has_text=demand_id).inner_text()
+    assert "80万元" in row and "购置生产设备" in row and "设备抵押" in row
+    assert bank.id in row and "待受理" in row and "对接中" in row
+
+    stored = enterprise.call("GET", f"/v1/me/financing-demands/{demand_id}").json()
+    assert (stored["amount"], stored["term_months"]) == (800_000, 18)
+    assert stored["collateral"] == ["equipment", "none"] and stored["state"] == "open"
+    assert stored["valid_until"] > stored["created_at"]
+    assert {p["institution"]: p["state"] for p in stored["pushes"]}[bank.id] == "pushed"
+    posts = [
+        headers
+        for url, headers, body in page.sent
+        if url.endswith("/v1/me/financing-demands") and body
+    ]
+    assert len(posts) == 1 and posts[0].get("idempotency-key")
+
+    # the history opens on demand; withdrawing ends it, here and in the API
+    page.locator("#demands tr", has_text=demand_id).locator("details.history summary").click()
+    page.wait_for_selector("#demands ol.history:has-text('发布融资需求')")
+    page.click(f"[data-withdraw='{demand_id}']")
+    page.wait_for_selector(f"#flash:has-text('{demand_id}')")
+    assert "已撤回" in page.locator("#demands tr", has_text=demand_id).inner_text()
+    withdrawn = enterprise.call("GET", f"/v1/me/financing-demands/{demand_id}").json()
+    assert withdrawn["state"] == "withdrawn"
+
+    page.goto(f"{gateway.base_url}/portal/enterprise/financing?lang=en")
+    wait_loaded(page, "#matches")
+    match = page.locator("#matches tr", has_text=product["name_zh"]).inner_text()
+    assert "qualifies" in match and "credit loan" in match and "CNY 100,000–3,000,000" in match
+    assert_no_private_key_left(gateway, page, enterprise)
+
+
+def test_a_form_mistake_is_named_in_the_users_language(gateway: LiveGateway, page: Any) -> None:
+    sign_in(page, gateway.base_url, gateway["enterprise"])
+    page.goto(f"{gateway.base_url}/portal/enterprise/financing")
+    wait_loaded(page, "#demands")
+    page.fill("#fin-amount", "12.5")
+    page.fill("#fin-purpose", "周转")
+    page.click("#demand-form button[type=submit]")
+    page.wait_for_selector("#fin-status.error")
+    assert "请填写融资金额" in _text(page, "#fin-status")
+    assert page.evaluate("document.activeElement.id") == "fin-amount"
+    assert not [url for url, _, body in page.sent if url.endswith("/financing-demands") and body]
+
+
 BUDGET = {
     "day": "2026-12-06",
     "budget_per_day": 8,
