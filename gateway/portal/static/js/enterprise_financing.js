@@ -229,6 +229,7 @@ function setUpForm() {
       return t("fin.published", { id: made.id, count: made.pushes.length });
     });
   });
+  form.querySelector("button[type=submit]").disabled = false; // disabled until handled here
 }
 
 async function main() {
