@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from gateway.catalog.model import DisclosureClass
 from gateway.deps import ServicesDep
+from gateway.financing.schemas import Collateral
 from gateway.portal import i18n
 
 # No inline script or style anywhere: scripts and styles come only from the portal's own
@@ -65,6 +66,8 @@ PAGES: Final = (
          "enterprise_grant.js"),
     Page("/portal/enterprise/data", "enterprise_data.html", "enterprise", "nav.enterprise.data",
          "enterprise_data.js"),
+    Page("/portal/enterprise/financing", "enterprise_financing.html", "enterprise",
+         "nav.enterprise.financing", "enterprise_financing.js"),
     Page("/portal/enterprise/log", "enterprise_log.html", "enterprise", "nav.enterprise.log",
          "enterprise_log.js"),
     Page("/portal/institution", "institution.html", "institution", "nav.institution.home",
@@ -109,6 +112,7 @@ def _render(page: Page, services: ServicesDep, lang: str | None) -> Response:
         "datasets": [d for d in catalog.datasets if d.in_sharing_list],
         "classes": [c.value for c in DisclosureClass if c is not DisclosureClass.public],
         "max_days": services.policy_data.max_authorization_lifetime.days,
+        "collaterals": [c.value for c in Collateral],
         "roles": ["enterprise", "institution", "assessor", "operator"],
     }
     html = _templates.get_template(page.template).render(context)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,8 @@ def _free_port() -> int:
         return port
 
 
+# GB/T 4754 class of the enterprise (its licence's "industry"): what products match against
+INDUSTRY = "C2710 化学药品原料药制造"
 RECORDS = {
     "business_licence": (
         "src-market-regulator",
@@ -119,6 +122,7 @@ RECORDS = {
             "established_date": "2015-06-01",
             "registration_status": "存续",
             "registered_capital": "3000000",
+            "industry": INDUSTRY,
         },
     ),
     "annual_reports": (
@@ -229,3 +233,47 @@ def live_gateway(backend: str, workdir: Path, policy_engine: PolicyEngine) -> It
             root.removeHandler(logs)
             root.setLevel(previous_level)
             services.engine.dispose()
+
+
+# ---------------------------------------------------------------- financing
+
+
+def publish_product(bank: Principal, **overrides: Any) -> dict[str, Any]:
+    """A product the seeded enterprise qualifies for (manufacturing, founded 2015, revenue
+    12 million), published by ``bank`` through the API."""
+    body: dict[str, Any] = {
+        "name_zh": "流动资金贷",
+        "kind": "credit_loan",
+        "amount_min": 100_000,
+        "amount_max": 3_000_000,
+        "term_min_months": 6,
+        "term_max_months": 36,
+        "rate_min_pct": "3.45",
+        "rate_max_pct": "5.20",
+        "industries": ["C"],
+        "eligibility": [
+            {"predicate": "years_in_operation_at_least", "args": {"years": 2}},
+            {"predicate": "annual_revenue_at_least", "args": {"amount": "5000000"}},
+        ],
+    }
+    body.update(overrides)
+    response = bank.call("POST", "/v1/products", json=body)
+    assert response.status_code == 201, response.text
+    product: dict[str, Any] = response.json()
+    return product
+
+
+def publish_demand(enterprise: Principal, **overrides: Any) -> dict[str, Any]:
+    """A financing demand published by ``enterprise`` through the API, valid for 30 days."""
+    body: dict[str, Any] = {
+        "amount": 1_000_000,
+        "term_months": 12,
+        "purpose_zh": "采购原材料",
+        "collateral": ["none"],
+        "valid_until": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+    }
+    body.update(overrides)
+    response = enterprise.call("POST", "/v1/me/financing-demands", json=body)
+    assert response.status_code == 201, response.text
+    demand: dict[str, Any] = response.json()
+    return demand

@@ -14,7 +14,7 @@ from gateway.policy.factory import build_engine
 from gateway.settings import Settings
 from tests.portal.browser import sign_in, wait_loaded
 from tests.portal.conftest import CHROMIUM, DESKTOP, PHONE
-from tests.portal.live import LiveGateway, live_gateway
+from tests.portal.live import LiveGateway, live_gateway, publish_demand, publish_product
 from tests.support.world import ENTERPRISE
 
 # page path, what to wait for, who looks at it
@@ -23,6 +23,7 @@ PAGES = (
     ("enterprise-home", "/portal/enterprise", "#active", "enterprise"),
     ("enterprise-grant", "/portal/enterprise/grant", "#grant-form", "enterprise"),
     ("enterprise-data", "/portal/enterprise/data", "#report", "enterprise"),
+    ("enterprise-financing", "/portal/enterprise/financing", "#matches", "enterprise"),
     ("enterprise-log", "/portal/enterprise/log", "#log", "enterprise"),
     ("institution", "/portal/institution", "#authorizations", "bank"),
     ("assessor", "/portal/assessor", "#institutions", "assessor"),
@@ -65,6 +66,64 @@ def _activity(gateway: LiveGateway) -> None:
     )
 
 
+def _financing(gateway: LiveGateway) -> None:
+    """Products (one the enterprise qualifies for, one it cannot show), two demands pushed to
+    the bank, one picked up, and the bank's authorization request about it."""
+    enterprise, bank, bank2 = gateway["enterprise"], gateway["bank"], gateway["bank2"]
+    publish_product(bank)
+    publish_product(
+        bank,
+        name_zh="税易贷",
+        kind="tax_based",
+        amount_min=50_000,
+        amount_max=2_000_000,
+        term_min_months=3,
+        term_max_months=24,
+        rate_min_pct="3.85",
+        rate_max_pct="4.90",
+        eligibility=[{"predicate": "tax_credit_grade_in", "args": {"grades": ["A", "B"]}}],
+    )
+    publish_product(
+        bank2,
+        name_zh="科技成果转化贷",
+        kind="pledge",
+        amount_min=500_000,
+        amount_max=10_000_000,
+        term_min_months=12,
+        term_max_months=60,
+        rate_min_pct="3.20",
+        rate_max_pct="4.35",
+        eligibility=[
+            {"predicate": "national_high_tech_enterprise", "args": {}},
+            {"predicate": "debt_ratio_at_most", "args": {"ratio": "0.7"}},
+        ],
+    )
+    first = publish_demand(enterprise, purpose_zh="采购原材料，扩大原料药产能")
+    publish_demand(
+        enterprise,
+        amount=300_000,
+        term_months=6,
+        purpose_zh="支付到期货款",
+        collateral=["receivables"],
+    )
+    picked = bank.call("POST", f"/v1/financing-demands/{first['id']}/pick-up")
+    assert picked.is_success, picked.text
+    asked = bank.call(
+        "POST",
+        "/v1/authorization-requests",
+        json={
+            "enterprise": enterprise.id,
+            "purpose": "loan_underwriting",
+            "datasets": ["annual_reports", "tax_payments"],
+            "modes": ["report", "verify"],
+            "valid_days": 30,
+            "demand_id": first["id"],
+            "note_zh": "融资需求尽职调查",
+        },
+    )
+    assert asked.is_success, asked.text
+
+
 def main(out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -75,6 +134,7 @@ def main(out: Path) -> None:
         sync_playwright() as playwright,
     ):
         _activity(gateway)
+        _financing(gateway)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for who in ("enterprise", "bank", "assessor", "operator"):
             context = browser.new_context(viewport=DESKTOP)
@@ -97,7 +157,15 @@ def _shoot_one(
         wait_loaded(page, ready)
         if name == "enterprise-home":
             wait_loaded(page, "#requests")
+        if name == "enterprise-financing":
+            wait_loaded(page, "#demands")
+            page.click("details.history summary")
+            page.wait_for_selector("ol.history")
         if name == "institution":
+            for section in ("#demands", "#products", "#sent"):
+                wait_loaded(page, section)
+            # hidden where the gateway has no budget endpoint yet
+            page.wait_for_selector("#budget:not([aria-busy])", state="attached")
             page.fill("#report-uscc", ENTERPRISE)
             page.click("#report-form button[type=submit]")
             page.wait_for_selector("#result h2")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from sqlalchemy import MetaData, select
 
 from tests.portal.browser import sign_in, wait_loaded
-from tests.portal.live import LiveGateway, Principal
+from tests.portal.live import LiveGateway, Principal, publish_demand, publish_product
 from tests.support.world import ENTERPRISE
 
 
@@ -387,3 +389,169 @@ def test_enterprise_approves_and_rejects_institution_requests_in_the_portal(
     states = {r["id"]: r["state"] for r in bank.call("GET", "/v1/authorization-requests").json()}
     assert states[refused["id"]] == "rejected"
     assert_no_private_key_left(gateway, page, enterprise, bank)
+
+
+# ---------------------------------------------------------------- financing
+
+
+def test_enterprise_sees_a_product_match_and_publishes_a_demand(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    product = publish_product(bank, name_zh="本溪制造业流动资金贷")
+    sign_in(page, gateway.base_url, enterprise)
+    page.click("nav >> text=融资服务")
+    wait_loaded(page, "#matches")
+    match = page.locator("#matches tr", has_text=product["name_zh"]).inner_text()
+    assert "符合条件" in match and "信用贷" in match and bank.id in match
+    assert "10万–300万元" in match and "6–36 个月" in match and "3.45%–5.20%" in match
+    # each criterion in words, with its result; no predicate id, no JSON
+    assert "自成立日期起已满给定年数（2）" in match and "500万元" in match
+    assert "years_in_operation_at_least" not in match and "{" not in match
+
+    wait_loaded(page, "#demands")
+    page.fill("#fin-amount", "800000")
+    page.fill("#fin-term", "18")
+    page.fill("#fin-purpose", "购置生产设备")
+    page.check("input[name=collateral][value=equipment]")
+    page.click("#demand-form button[type=submit]")
+    page.wait_for_selector("#fin-status.ok")
+    published = re.search(r"(dmd-[0-9a-f]+)", _text(page, "#fin-status"))
+    assert published is not None
+    demand_id = published.group(1)
+    wait_loaded(page, "#demands")
+    row = page.locator("#demands tr", has_text=demand_id).inner_text()
+    assert "80万元" in row and "购置生产设备" in row and "设备抵押" in row
+    assert bank.id in row and "待受理" in row and "对接中" in row
+
+    stored = enterprise.call("GET", f"/v1/me/financing-demands/{demand_id}").json()
+    assert (stored["amount"], stored["term_months"]) == (800_000, 18)
+    assert stored["collateral"] == ["equipment", "none"] and stored["state"] == "open"
+    assert stored["valid_until"] > stored["created_at"]
+    assert {p["institution"]: p["state"] for p in stored["pushes"]}[bank.id] == "pushed"
+    posts = [
+        headers
+        for url, headers, body in page.sent
+        if url.endswith("/v1/me/financing-demands") and body
+    ]
+    assert len(posts) == 1 and posts[0].get("idempotency-key")
+
+    # the history opens on demand; withdrawing ends it, here and in the API
+    page.locator("#demands tr", has_text=demand_id).locator("details.history summary").click()
+    page.wait_for_selector("#demands ol.history:has-text('发布融资需求')")
+    page.click(f"[data-withdraw='{demand_id}']")
+    page.wait_for_selector(f"#flash:has-text('{demand_id}')")
+    assert "已撤回" in page.locator("#demands tr", has_text=demand_id).inner_text()
+    withdrawn = enterprise.call("GET", f"/v1/me/financing-demands/{demand_id}").json()
+    assert withdrawn["state"] == "withdrawn"
+
+    page.goto(f"{gateway.base_url}/portal/enterprise/financing?lang=en")
+    wait_loaded(page, "#matches")
+    match = page.locator("#matches tr", has_text=product["name_zh"]).inner_text()
+    assert "qualifies" in match and "credit loan" in match and "CNY 100,000–3,000,000" in match
+    assert_no_private_key_left(gateway, page, enterprise)
+
+
+def test_a_form_mistake_is_named_in_the_users_language(gateway: LiveGateway, page: Any) -> None:
+    sign_in(page, gateway.base_url, gateway["enterprise"])
+    page.goto(f"{gateway.base_url}/portal/enterprise/financing")
+    wait_loaded(page, "#demands")
+    page.fill("#fin-amount", "12.5")
+    page.fill("#fin-purpose", "周转")
+    page.click("#demand-form button[type=submit]")
+    page.wait_for_selector("#fin-status.error")
+    assert "请填写融资金额" in _text(page, "#fin-status")
+    assert page.evaluate("document.activeElement.id") == "fin-amount"
+    assert not [url for url, _, body in page.sent if url.endswith("/financing-demands") and body]
+
+
+BUDGET = {
+    "day": "2026-12-06",
+    "budget_per_day": 8,
+    "used": [
+        {
+            "enterprise": ENTERPRISE,
+            "predicate": "annual_revenue_at_least",
+            "thresholds_asked": 2,
+            "remaining": 6,
+        }
+    ],
+}
+
+
+def test_bank_sees_its_products_and_picks_up_a_pushed_demand(
+    gateway: LiveGateway, page: Any
+) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    publish_product(
+        bank,
+        name_zh="设备更新贷",
+        kind="mortgage",
+        amount_min=200_000,
+        amount_max=5_000_000,
+        term_min_months=12,
+        term_max_months=60,
+        rate_min_pct="3.10",
+        rate_max_pct="4.80",
+    )
+    demand = publish_demand(enterprise, amount=2_000_000, term_months=24, purpose_zh="更新生产线")
+    push = next(p for p in demand["pushes"] if p["institution"] == bank.id)
+    due = datetime.fromisoformat(push["pickup_due"]).astimezone(ZoneInfo("Asia/Shanghai"))
+
+    # before the budget endpoint exists (404) its section stays hidden, without an error
+    page.route("**/v1/me/verification-budget", lambda route: route.fulfill(status=404))
+    sign_in(page, gateway.base_url, bank)
+    wait_loaded(page, "#products")
+    product = page.locator("#products tr", has_text="设备更新贷").inner_text()
+    assert "抵押贷" in product and "20万–500万元" in product and "12–60 个月" in product
+    assert "3.10%–4.80%" in product and "在售" in product
+    page.wait_for_selector("#budget:not([aria-busy])", state="attached")
+    assert page.is_hidden("#budget-section") and page.locator(".error").count() == 0
+
+    wait_loaded(page, "#demands")
+    row = page.locator("#demands tr", has=page.locator(f"[data-pickup='{demand['id']}']"))
+    text = row.inner_text()
+    assert enterprise.id in text and "200万元" in text and "24 个月" in text
+    assert "更新生产线" in text and "待受理" in text and due.strftime("%Y/%m/%d %H:%M") in text
+    page.click(f"[data-pickup='{demand['id']}']")
+    page.wait_for_selector(f"#flash:has-text('{demand['id']}')")
+    wait_loaded(page, "#demands")
+    row = page.locator("#demands tr", has_text="更新生产线")
+    assert "已受理" in row.inner_text() and row.locator("[data-pickup]").count() == 0
+
+    seen = bank.call("GET", f"/v1/financing-demands/{demand['id']}").json()
+    assert seen["push"]["state"] == "picked_up" and seen["push"]["picked_up_at"]
+    mine = enterprise.call("GET", f"/v1/me/financing-demands/{demand['id']}").json()
+    assert {p["institution"]: p["state"] for p in mine["pushes"]}[bank.id] == "picked_up"
+
+    # once the gateway answers the budget, the page shows it
+    page.unroute("**/v1/me/verification-budget")
+    page.route("**/v1/me/verification-budget", lambda route: route.fulfill(json=BUDGET))
+    page.reload()
+    wait_loaded(page, "#budget")
+    assert "每天最多测试 8 个不同门槛" in _text(page, "#budget")
+    cells = page.locator("#budget tbody tr td").all_inner_texts()
+    assert cells == [ENTERPRISE, "最近一期企业年报的营业总收入不低于给定金额。", "2", "6"]
+    assert_no_private_key_left(gateway, page, bank)
+
+
+def test_bank_sees_the_authorization_requests_it_sent(gateway: LiveGateway, page: Any) -> None:
+    enterprise, bank = gateway["enterprise"], gateway["bank"]
+    response = bank.call(
+        "POST",
+        "/v1/authorization-requests",
+        json={
+            "enterprise": enterprise.id,
+            "purpose": "loan_underwriting",
+            "datasets": ["annual_reports"],
+            "modes": ["report"],
+            "valid_days": 30,
+            "note_zh": "授信前调查",
+        },
+    )
+    assert response.status_code == 201, response.text
+    sign_in(page, gateway.base_url, bank)
+    wait_loaded(page, "#sent")
+    row = page.locator("#sent tr", has_text="授信前调查").inner_text()
+    assert enterprise.id in row and "贷款审批" in row and "企业年报" in row
+    assert "待企业答复" in row

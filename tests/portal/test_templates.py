@@ -69,3 +69,26 @@ def test_scripts_never_parse_strings_as_html_or_code(name: str) -> None:
         r"document\.cookie",
     ):
         assert not re.search(pattern, source), f"{name}: {pattern}"
+
+
+class _Fields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[str, tuple[str, dict[str, str | None]]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        self.tags[named.get("id") or f"{tag}-{len(self.tags)}"] = (tag, named)
+
+
+def test_the_key_page_cannot_send_the_key_without_its_script() -> None:
+    """Submitted before login.js runs (or without it), the form would be a GET of the page:
+    its key fields have no name, so no key can ride in the query, and the button is disabled
+    until the script takes the form over."""
+    parser = _Fields()
+    parser.feed((TEMPLATES / "login.html").read_text(encoding="utf-8"))
+    assert "name" not in parser.tags["key-pem"][1] and "name" not in parser.tags["key-file"][1]
+    buttons = [
+        a for tag, a in parser.tags.values() if tag == "button" and a.get("type") == "submit"
+    ]
+    assert buttons and all("disabled" in a for a in buttons)

@@ -76,8 +76,10 @@ async function approve(button, request) {
     const prepared = await api("GET", `/v1/me/authorization-requests/${encodeURIComponent(request.id)}/claims`);
     const token = await signClaims(await identity(), prepared);
     await api("POST", `/v1/me/authorization-requests/${encodeURIComponent(request.id)}/approve`, { token });
-    flash(t("ent.approved", { id: request.grant_id }));
+    // the lists first, then the message: whoever reads it finds them up to date
     await Promise.all([requests(), grants()]);
+    flash(t("ent.approved", { id: request.grant_id }));
+    document.getElementById("flash").focus(); // the row is gone: keep keyboard users here
   });
 }
 
@@ -86,8 +88,9 @@ async function reject(form, request) {
   if (!reason) return form.querySelector("input").focus();
   await busy(form.querySelector("button"), null, async () => {
     await api("POST", `/v1/me/authorization-requests/${encodeURIComponent(request.id)}/reject`, { reason });
-    flash(t("ent.rejected"));
     await requests();
+    flash(t("ent.rejected"));
+    document.getElementById("flash").focus();
   });
 }
 

@@ -1,6 +1,9 @@
 // The institution's desk: an enterprise's report (withheld fields shown as withheld, with the
-// reason), yes/no verification from the predicate list, the authorizations it holds.
-import { api, apiAll, badge, busy, catalog, datasetName, fieldLabel, fill, h, lang, optional, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
+// reason), yes/no verification from the predicate list, the authorizations it holds; the
+// financing demands pushed to it (pick-up), its products, the consent requests it sent and
+// today's verification budget, each where the gateway has the endpoint.
+import { api, apiAll, badge, busy, catalog, datasetName, fieldLabel, fill, flash, h, lang, optional, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
+import { collateralText, demandBadge, kindName, money, moneyRange, months, monthsRange, pushBadge, productBadge, rateRange, requestBadge } from "./financing.js";
 
 const who = await start();
 let verifiers = [];
@@ -52,12 +55,17 @@ function argInput(check, arg, index) {
   const schema = arg.schema || {};
   const attrs = { id, name: arg.name, required: arg.required, spellcheck: "false", autocomplete: "off" };
   if (schema.type === "integer") Object.assign(attrs, { type: "number", step: "1", min: schema.minimum, max: schema.maximum });
+  if (schema.format === "date") attrs.type = "date";
   let input;
   if (Array.isArray(schema.enum)) input = h("select", attrs, schema.enum.map((v) => h("option", { value: v }, String(v))));
   else if (schema.type === "array" && schema.items && Array.isArray(schema.items.enum)) input = h("select", { ...attrs, multiple: true }, schema.items.enum.map((v) => h("option", { value: v }, String(v))));
   else input = h("input", attrs);
-  const unit = schema["x-unit"] ? `（${schema["x-unit"]}）` : "";
-  return h("div", { class: "field" }, h("label", { for: id }, `${arg.name}${unit}`), input, arg.description ? h("p", { class: "hint" }, arg.description) : null);
+  // the predicate list describes its arguments in English only: Chinese names from the portal
+  const word = (key, fallback) => (t(key) === key ? fallback : t(key));
+  const name = word(`arg.${arg.name}`, arg.name);
+  const unit = schema["x-unit"] ? word(`unit.${schema["x-unit"]}`, schema["x-unit"]) : "";
+  const text = unit ? t("inst.arg_unit", { name, unit }) : name;
+  return h("div", { class: "field" }, h("label", { for: id }, text), input, arg.description && lang !== "zh" ? h("p", { class: "hint" }, arg.description) : null);
 }
 
 let checkCount = 0;
@@ -114,33 +122,99 @@ async function authorizations() {
     const list = await apiAll("/v1/authorizations");
     fill(target, table([t("col.id"), t("col.enterprise"), t("col.purpose"), t("col.scope"), t("col.expiry"), t("col.uses"), t("col.state")],
       list.map((g) => [h("span", { class: "mono" }, g.id), h("span", { class: "mono" }, g.enterprise), purposeName(g.purpose),
-        [...g.datasets.map((d) => datasetName(specs.get(d), d)), ...g.classes.map((c) => t(`class.${c}`))].join("、"), when(g.expires_at),
+        [...g.datasets.map((d) => datasetName(specs.get(d), d)), ...g.classes.map((c) => t(`class.${c}`))].join(lang === "zh" ? "、" : ", "), when(g.expires_at),
         g.use_limit ? `${g.uses} / ${g.use_limit}` : String(g.uses), badge(stateName(g.state), g.state)])));
   } catch (error) {
     showError(target, error);
   }
 }
 
-function generic(items) {
-  const rows = Array.isArray(items) ? items : items.items || items.products || items.requests || [];
-  if (!rows.length) return h("p", { class: "empty" }, t("app.empty"));
-  const keys = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== "object").slice(0, 8);
-  return table(keys, rows.map((r) => keys.map((k) => value(r[k]))));
-}
+// ------------------------------------------------------------ financing
 
-async function financing() {
-  // sections of the financing feature, shown where this gateway has them
-  for (const [path, section, target] of [["/v1/products?mine=true", "products-section", "products"], ["/v1/authorization-requests", "sent-section", "sent"]]) {
-    try {
-      const data = await optional(path);
-      if (data === null) continue;
-      document.getElementById(section).hidden = false;
-      fill(document.getElementById(target), generic(data));
-    } catch {
-      // a feature that refuses this caller is not shown
+/** Fill a financing section from ``path``; a gateway without the endpoint (404) hides it. */
+async function section(id, path, render) {
+  const box = document.getElementById(`${id}-section`);
+  const target = document.getElementById(id);
+  target.setAttribute("aria-busy", "true");
+  try {
+    const data = await optional(path);
+    if (data === null) {
+      box.hidden = true;
+      target.removeAttribute("aria-busy");
+      return;
     }
+    box.hidden = false;
+    fill(target, ...[render(data)].flat());
+  } catch (error) {
+    box.hidden = false;
+    showError(target, error);
   }
 }
+
+const products = () =>
+  section("products", `/v1/products?institution=${encodeURIComponent(who.principal)}&include_withdrawn=true`, (list) =>
+    table([t("col.name"), t("col.kind"), t("col.amount_range"), t("col.term"), t("col.rate_range"), t("col.state")],
+      list.map((p) => [p.name_zh, kindName(p.kind), moneyRange(p.amount_min, p.amount_max), monthsRange(p.term_min_months, p.term_max_months), rateRange(p.rate_min_pct, p.rate_max_pct), productBadge(p.state)]),
+      { label: t("inst.products") }));
+
+function deadline(push) {
+  if (push.overdue) return h("span", { class: "overdue" }, when(push.pickup_due), " ", badge(t("fin.overdue"), "bad"));
+  const late = push.picked_up_at && push.picked_up_at > push.pickup_due;
+  return h("span", {}, when(push.pickup_due), late ? [" ", badge(t("fin.late"), "warn")] : null,
+    push.picked_up_at ? h("span", { class: "hint block" }, t("fin.picked_up_at", { at: when(push.picked_up_at) })) : null);
+}
+
+async function pickUp(button, demandId) {
+  await busy(button, null, async () => {
+    await api("POST", `/v1/financing-demands/${encodeURIComponent(demandId)}/pick-up`);
+    await pushed();
+    flash(t("inst.picked_up", { id: demandId }));
+    document.getElementById("flash").focus(); // the button is gone: keep keyboard users here
+  });
+}
+
+const pushed = () =>
+  section("demands", "/v1/financing-demands/pushed", (list) =>
+    table([t("col.enterprise"), t("col.amount"), t("col.term"), t("col.funds_purpose"), t("col.state"), t("col.pickup_due"), t("col.action")],
+      list.map((d) => [
+        h("span", { class: "mono" }, d.enterprise),
+        money(d.amount),
+        months(d.term_months),
+        [d.purpose_zh, d.collateral.length ? h("p", { class: "note" }, t("fin.collateral_note", { list: collateralText(d.collateral) })) : null],
+        h("span", { class: "badges" }, pushBadge(d.push.state), d.demand_state !== "open" ? demandBadge(d.demand_state) : null),
+        deadline(d.push),
+        d.push.state === "pushed" && d.demand_state === "open"
+          ? h("button", { type: "button", "data-pickup": d.demand_id, "aria-label": `${t("inst.pick_up")} ${d.enterprise}`, onclick: (e) => pickUp(e.currentTarget, d.demand_id) }, t("inst.pick_up"))
+          : "—",
+      ]),
+      { label: t("inst.demands") }));
+
+const sent = () =>
+  section("sent", "/v1/authorization-requests", (list) =>
+    table([t("col.enterprise"), t("col.purpose"), t("col.scope"), t("col.state"), t("col.respond_by")],
+      list.map((r) => [
+        h("span", { class: "mono" }, r.enterprise),
+        [purposeName(r.purpose), r.note_zh ? h("p", { class: "note" }, r.note_zh) : null],
+        [...r.datasets.map((d) => datasetName(specs.get(d), d)), ...r.classes.map((c) => t(`class.${c}`))].join(lang === "zh" ? "、" : ", "),
+        requestBadge(r.state),
+        when(r.respond_by),
+      ]),
+      { label: t("inst.sent_requests") }));
+
+// The bisection budget (GET /v1/me/verification-budget): absent on gateways before it.
+const budget = () =>
+  section("budget", "/v1/me/verification-budget", (b) => {
+    const describe = (name) => {
+      const v = verifiers.find((x) => x.name === name);
+      return v ? (lang === "zh" ? v.description_zh : v.description) : name;
+    };
+    return [h("p", { class: "hint" }, t("inst.budget_intro", { day: b.day, count: b.budget_per_day })),
+      table([t("col.enterprise"), t("col.predicate"), t("col.thresholds_asked"), t("col.remaining")],
+        b.used.map((u) => [h("span", { class: "mono" }, u.enterprise), describe(u.predicate), String(u.thresholds_asked), u.remaining > 0 ? String(u.remaining) : badge("0", "warn")]),
+        { label: t("inst.budget") })];
+  });
+
+const financing = () => Promise.all([pushed(), products(), sent(), budget()]);
 
 async function main() {
   try {
@@ -174,6 +248,7 @@ async function main() {
         showError(result(), error);
       }
       authorizations();
+      budget();
     });
   });
   await Promise.all([authorizations(), financing()]);

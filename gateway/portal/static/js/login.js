@@ -69,3 +69,6 @@ form.addEventListener("submit", (event) => {
     return t("login.ok");
   });
 });
+// The button stays disabled until now: a form submitted without this script would be an
+// ordinary GET of this page (the key fields carry no name, so it could never carry the key).
+form.querySelector("button[type=submit]").disabled = false;

@@ -326,13 +326,15 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** A table with a caption-less header row; rows are arrays of cells (nodes or text). */
+/** A table with a caption-less header row; rows are arrays of cells (nodes or text, or an
+ * array of them, kept together in one block so a phone's card layout keeps them in a cell). */
 export function table(headers, rows, { label = null } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, t("app.empty"));
+  const cell = (c) => (Array.isArray(c) ? h("div", {}, c) : c);
   return h(
     "div",
     { class: "table-wrap", tabindex: "0", role: "region", "aria-label": label },
-    h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => h("td", { "data-label": headers[i] }, c)))))),
+    h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => h("td", { "data-label": headers[i] }, cell(c))))))),
   );
 }
 
