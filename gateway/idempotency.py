@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,15 @@ MAX_KEY = 128
 
 
 def request_digest(method: str, path: str, body: Any) -> str:
-    return hashlib.sha256(rfc8785.dumps({"method": method, "path": path, "body": body})).hexdigest()
+    """SHA-256 of the request in canonical JSON (RFC 8785); a body RFC 8785 cannot hold (an
+    integer beyond 2**53) is digested as sorted, compact JSON instead: equal requests still
+    get equal digests, and such a body never reaches a 500 here."""
+    request = {"method": method, "path": path, "body": body}
+    try:
+        canonical = rfc8785.dumps(request)
+    except rfc8785.CanonicalizationError:
+        canonical = json.dumps(request, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def check_key(key: str) -> str:

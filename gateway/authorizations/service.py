@@ -12,7 +12,7 @@ An authorization is a compact JWS the enterprise signs with its own registered k
     datasets     catalog dataset ids covered (may be empty if classes are given)
     classes      disclosure classes covered (institution, authorized, verify_only)
     modes        subset of ["report", "verify"]
-    use_limit    optional positive integer
+    use_limit    optional integer, 1 to MAX_USE_LIMIT
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from gateway.principals.models import Principal, Role
 AUTHORIZATION_TYP = "credgate-authorization+jwt"
 MODES = ("report", "verify")
 GRANTABLE_CLASSES = ("institution", "authorized", "verify_only")
+MAX_USE_LIMIT = 1_000_000  # a grant's use_limit (the column is a 32-bit integer on PostgreSQL)
 _ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _CLAIMS = ("iss", "aud", "iat", "nbf", "exp", "jti", "institution", "purpose", "modes")
 
@@ -150,9 +151,11 @@ def parse_grant(
         raise _invalid("exp", "the authorization has already expired")
     use_limit = claims.get("use_limit")
     if use_limit is not None and (
-        isinstance(use_limit, bool) or not isinstance(use_limit, int) or use_limit < 1
+        isinstance(use_limit, bool)
+        or not isinstance(use_limit, int)
+        or not 1 <= use_limit <= MAX_USE_LIMIT
     ):
-        raise _invalid("use_limit", "must be a positive integer when given")
+        raise _invalid("use_limit", f"must be an integer from 1 to {MAX_USE_LIMIT} when given")
     return Authorization(
         id=authorization_id,
         enterprise=enterprise.id,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.authorizations.service import MAX_USE_LIMIT
 from gateway.financing.models import (
     AuthorizationRequest,
     Demand,
@@ -311,8 +312,9 @@ class AuthorizationRequestIn(Strict):
     datasets: list[str] = Field(default_factory=list, max_length=64)
     classes: list[str] = Field(default_factory=list, max_length=3)
     modes: list[str] = Field(min_length=1, max_length=2)
-    valid_days: int = Field(ge=1, description="how long the grant lasts once in force")
-    use_limit: int | None = Field(default=None, ge=1)
+    # the policy's own limit (at most 365 days today) is checked by the service, naming it
+    valid_days: int = Field(ge=1, le=3650, description="how long the grant lasts once in force")
+    use_limit: int | None = Field(default=None, ge=1, le=MAX_USE_LIMIT)
     respond_within_days: int = Field(default=7, ge=1, le=30)
     demand_id: str | None = Field(default=None, max_length=40)
     note_zh: str = Field(default="", max_length=500)

@@ -96,6 +96,7 @@ def test_only_the_granting_enterprise_revokes(world: World, make_actor: Any) -> 
         ({"classes": ["public"]}, "classes"),
         ({"expires_at": 0}, "exp"),
         ({"use_limit": 0}, "use_limit"),
+        ({"use_limit": 2**31}, "use_limit"),  # beyond PostgreSQL's integer column
         ({"authorization_id": "short"}, "jti"),
     ],
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.idempotency import request_digest
 from tests.financing.conftest import ENTERPRISE, Financing
 from tests.support.actors import Actor
 
@@ -110,3 +111,33 @@ def test_an_authorization_request_sent_twice_under_one_key_reaches_the_inbox_onc
         ).status_code
         == 422
     )
+
+
+def test_a_body_with_an_integer_beyond_json_floats_is_refused_not_crashed_on(
+    fin: Financing,
+) -> None:
+    """RFC 8785 cannot hold integers beyond 2**53; such a body under a key is a 422 naming
+    the field, not a 500 while digesting it (found by the contract test)."""
+    body = {
+        "enterprise": ENTERPRISE,
+        "purpose": "loan_underwriting",
+        "datasets": ["tax_payments"],
+        "modes": ["verify"],
+        "valid_days": 10662842078392687263744,
+    }
+    refused = fin.bank.post(
+        "/v1/authorization-requests", json=body, headers={"Idempotency-Key": "huge-1"}
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"].endswith(
+        "valid_days"
+    )
+    too_many = {**body, "valid_days": 30, "use_limit": 2**31}
+    refused = fin.bank.post("/v1/authorization-requests", json=too_many)
+    assert refused.status_code == 422 and "use_limit" in refused.json()["errors"][0]["field"]
+
+
+def test_the_request_digest_holds_any_json_integer() -> None:
+    small = request_digest("POST", "/v1/x", {"n": 1})
+    huge = request_digest("POST", "/v1/x", {"n": 2**80, "a": [1]})
+    assert huge == request_digest("POST", "/v1/x", {"a": [1], "n": 2**80})  # key order free
+    assert huge != request_digest("POST", "/v1/x", {"n": 2**80 + 1, "a": [1]}) != small

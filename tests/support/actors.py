@@ -68,7 +68,9 @@ def register_actor(
     if role is Role.institution and kind is None:
         kind = InstitutionKind.bank
     key = generate_private_key(algorithm)
-    with unit_of_work(services.engine) as session:
+    # the write lock first, as the gateway's own writes take it: a read transaction upgraded to
+    # a write is refused at once (no busy wait) when a background worker wrote meanwhile
+    with unit_of_work(services.engine, write=True) as session:
         service.register(session, principal_id, role, f"test {principal_id}", clock.now(), kind)
         service.add_key(session, principal_id, public_pem(key.public_key()), clock.now())
     return Actor(principal_id, role, key, algorithm, http, clock, services.settings.audience)
