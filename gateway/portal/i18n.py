@@ -50,7 +50,7 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav.enterprise.data": ("我的数据", "My data"),
     "nav.enterprise.log": ("访问记录", "Access log"),
     "nav.enterprise.financing": ("融资服务", "Financing"),
-    "nav.institution.home": ("查询与核验", "Reports and checks"),
+    "nav.institution.home": ("查询核验与融资对接", "Reports, checks and financing"),
     "nav.assessor.home": ("机构评估", "Oversight"),
     "nav.operator.home": ("平台运营", "Operations"),
     "nav.login": ("密钥", "Key"),
