@@ -8,6 +8,7 @@ transaction of the request's write section right after the ledger append, denial
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,8 +62,16 @@ class AccessFacts:
 
 def index_access(session: Session, facts: AccessFacts) -> None:
     """Insert ``facts`` in the write section's transaction."""
-    _INSERT.run(session, {name: getattr(facts, name) for name in _FIELDS})
-    emit.access_logged(session, facts)
+    index_accesses(session, [facts])
+
+
+def index_accesses(session: Session, indexed: Sequence[AccessFacts]) -> None:
+    """Insert every one of ``indexed`` (a writer's batch) and notify their enterprises, one
+    multi-row statement each."""
+    if not indexed:
+        return
+    _INSERT.run_many(session, [{name: getattr(f, name) for name in _FIELDS} for f in indexed])
+    emit.accesses_logged(session, indexed)
 
 
 _INSERT = Prepared(insert(AccessEvent.__table__))  # type: ignore[attr-defined]

@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from gateway import ledger_port
-from gateway.access_index import AccessFacts, index_access
+from gateway.access_index import AccessFacts, index_accesses
 from gateway.db import CommitNotDurable, lock_for_write
 from gateway.errors import CredgateError, ServiceUnavailable
 
@@ -171,9 +171,14 @@ class RequestWriter:
             writes = [w for p in batch if p.error is None for w in p.writes]
             if writes:
                 _append(self._ledger(), writes)
-                for write in writes:
-                    if write.access is not None:
-                        index_access(session, replace(write.access, ledger_index=write.index))
+                index_accesses(
+                    session,
+                    [
+                        replace(w.access, ledger_index=w.index)
+                        for w in writes
+                        if w.access is not None
+                    ],
+                )
             session.commit()
 
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
-from gateway.notifications.outbox import notify
+from gateway.notifications.outbox import Draft, notify, notify_many
 
 if TYPE_CHECKING:
     from gateway.access.events import AccessFacts
@@ -21,23 +22,28 @@ GRANT_REVOKED = "authorization.revoked"
 OBJECTION_FILED = "objection.filed"
 
 
-def access_logged(session: Session, facts: AccessFacts) -> None:
-    """The enterprise hears of a new entry in its access log (who, what, allowed or not)."""
-    notify(
+def accesses_logged(session: Session, logged: Sequence[AccessFacts]) -> None:
+    """Each enterprise hears of each new entry in its access log (who, what, allowed or not)."""
+    notify_many(
         session,
-        recipient=facts.subject,
-        kind=ACCESS_LOGGED,
-        subject=facts.subject,
-        at=facts.at,
-        payload={
-            "ledger_index": facts.ledger_index,
-            "caller": facts.caller,
-            "caller_role": facts.caller_role,
-            "action": facts.action,
-            "purpose": facts.purpose,
-            "allowed": facts.allowed,
-            "reason": facts.reason,
-        },
+        [
+            Draft(
+                recipient=facts.subject,
+                kind=ACCESS_LOGGED,
+                subject=facts.subject,
+                at=facts.at,
+                payload={
+                    "ledger_index": facts.ledger_index,
+                    "caller": facts.caller,
+                    "caller_role": facts.caller_role,
+                    "action": facts.action,
+                    "purpose": facts.purpose,
+                    "allowed": facts.allowed,
+                    "reason": facts.reason,
+                },
+            )
+            for facts in logged
+        ],
     )
 
 
