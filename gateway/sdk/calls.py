@@ -19,7 +19,12 @@ from gateway.client import sign_authorization, sign_token
 from gateway.ingestion.schemas import BatchResult
 from gateway.principals.keys import PrivateKey, load_private_key, private_key_algorithm
 from gateway.sdk.errors import KeyFileError
-from gateway.verification.schemas import CheckIn, VerificationOut
+from gateway.verification.schemas import (
+    BatchVerificationOut,
+    BudgetOut,
+    CheckIn,
+    VerificationOut,
+)
 
 T = TypeVar("T")
 
@@ -32,6 +37,8 @@ _AUTHORIZATION = TypeAdapter(AuthorizationOut)
 _AUTHORIZATIONS = TypeAdapter(list[AuthorizationOut])
 _ACCESS_LOG = TypeAdapter(AccessLogPageOut)
 _BATCH = TypeAdapter(BatchResult)
+_BATCH_VERIFICATION = TypeAdapter(BatchVerificationOut)
+_BUDGET = TypeAdapter(BudgetOut)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +99,22 @@ class Calls:
 
     def verify(self, uscc: str, purpose: str, checks: Sequence[Check]) -> Call[VerificationOut]:
         # The gateway judges the request (InvalidRequest names what is wrong), not the SDK.
-        body = {
-            "purpose": purpose,
-            "checks": [c.model_dump() if isinstance(c, CheckIn) else dict(c) for c in checks],
-        }
+        body = {"purpose": purpose, "checks": _checks(checks)}
         return Call(
             "POST",
             f"/v1/enterprises/{uscc}/verifications",
             _VERIFICATION,
             json=body,
         )
+
+    def verify_many(
+        self, enterprises: Sequence[str], purpose: str, checks: Sequence[Check]
+    ) -> Call[BatchVerificationOut]:
+        body = {"purpose": purpose, "enterprises": list(enterprises), "checks": _checks(checks)}
+        return Call("POST", "/v1/verifications", _BATCH_VERIFICATION, json=body)
+
+    def verification_budget(self) -> Call[BudgetOut]:
+        return Call("GET", "/v1/me/verification-budget", _BUDGET)
 
     def grant(
         self,
@@ -169,3 +182,7 @@ class Calls:
     ) -> Call[BatchResult]:
         body = {"batch_id": batch_id, "mode": mode, "records": [dict(r) for r in records]}
         return Call("POST", f"/v1/datasets/{dataset}/batches", _BATCH, json=body)
+
+
+def _checks(checks: Sequence[Check]) -> list[dict[str, Any]]:
+    return [c.model_dump() if isinstance(c, CheckIn) else dict(c) for c in checks]

@@ -23,7 +23,7 @@ from gateway.ingestion.schemas import BatchResult
 from gateway.principals.keys import PrivateKey
 from gateway.sdk.calls import DEFAULT_GRANT_LIFETIME, Call, Calls, Check, load_key
 from gateway.sdk.errors import GatewayUnreachable, error_from_response
-from gateway.verification.schemas import VerificationOut
+from gateway.verification.schemas import BatchVerificationOut, BudgetOut, VerificationOut
 
 T = TypeVar("T")
 
@@ -96,6 +96,19 @@ class Credgate:
     def verify(self, uscc: str, purpose: str, checks: Sequence[Check]) -> VerificationOut:
         """Yes/no answers to ``checks`` (``{"predicate": ..., "args": {...}}``) without values."""
         return self._send(self._calls.verify(uscc, purpose, checks))
+
+    def verify_many(
+        self, enterprises: Sequence[str], purpose: str, checks: Sequence[Check]
+    ) -> BatchVerificationOut:
+        """The same ``checks`` about up to 64 enterprises in one request (screening a list of
+        demands). Each item has its own status: 200 with ``result``, or the error that
+        enterprise alone got (``error``, ``detail``); only a failure of the whole request
+        raises."""
+        return self._send(self._calls.verify_many(enterprises, purpose, checks))
+
+    def verification_budget(self) -> BudgetOut:
+        """As an institution: distinct thresholds tested today per enterprise and predicate."""
+        return self._send(self._calls.verification_budget())
 
     def grant(
         self,
@@ -208,6 +221,14 @@ class AsyncCredgate:
 
     async def verify(self, uscc: str, purpose: str, checks: Sequence[Check]) -> VerificationOut:
         return await self._send(self._calls.verify(uscc, purpose, checks))
+
+    async def verify_many(
+        self, enterprises: Sequence[str], purpose: str, checks: Sequence[Check]
+    ) -> BatchVerificationOut:
+        return await self._send(self._calls.verify_many(enterprises, purpose, checks))
+
+    async def verification_budget(self) -> BudgetOut:
+        return await self._send(self._calls.verification_budget())
 
     async def grant(
         self,

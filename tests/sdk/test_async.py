@@ -81,3 +81,17 @@ async def test_async_a_grant_id_reused_for_other_content_is_a_conflict(
                 use_limit=3,
             )
     assert conflict.value.status == 409 and conflict.value.code == "conflict"
+
+
+async def test_async_batch_verification_and_budget(
+    world: World, app: FastAPI, app_clock: Callable[[], float]
+) -> None:
+    world.grant(modes=["verify"], datasets=["tax_payments"])
+    async with sdk(world.bank, app, app_clock) as bank:
+        vat = {"predicate": "vat_paid_last_year_at_least", "args": {"amount": "1000"}}
+        screened = await bank.verify_many([ENTERPRISE], "loan_underwriting", [vat])
+        assert [(i.enterprise, i.status) for i in screened.items] == [(ENTERPRISE, 200)]
+        budget = await bank.verification_budget()
+        assert [(u.predicate, u.thresholds_asked) for u in budget.used] == [
+            ("vat_paid_last_year_at_least", 1)
+        ]

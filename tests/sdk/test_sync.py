@@ -106,3 +106,29 @@ def test_a_missing_or_bad_key_file_is_a_key_file_error(tmp_path: Path) -> None:
     bad.write_text("not a key")
     with pytest.raises(KeyFileError, match="not an unencrypted"):
         Credgate("http://127.0.0.1:1", "bank-1", bad)
+
+
+def test_a_bank_screens_several_enterprises_and_reads_its_budget(
+    world: World, http: TestClient, app_clock: Callable[[], float], make_actor: object
+) -> None:
+    enterprise = sdk(world.enterprise, http, app_clock)
+    bank = sdk(world.bank, http, app_clock)
+    enterprise.grant(
+        world.bank.id, "loan_underwriting", datasets=["tax_payments"], modes=["verify"]
+    )
+    stranger = make_actor(Role.enterprise)  # type: ignore[operator]
+    vat = {"predicate": "vat_paid_last_year_at_least", "args": {"amount": "1000"}}
+
+    screened = bank.verify_many([ENTERPRISE, stranger.id], "loan_underwriting", [VAT, vat])
+    first, second = screened.items
+    assert (first.enterprise, first.status) == (ENTERPRISE, 200)
+    assert first.result is not None and [r.holds for r in first.result.results] == [True, True]
+    assert second.enterprise == stranger.id and second.status != 200  # no grant, no records
+    assert second.result is None and second.error
+
+    budget = bank.verification_budget()
+    assert budget.budget_per_day >= 1
+    used = {(u.enterprise, u.predicate): u.thresholds_asked for u in budget.used}
+    assert used[(ENTERPRISE, "vat_paid_last_year_at_least")] == 1
+    with pytest.raises(PermissionDenied):
+        enterprise.verification_budget()
