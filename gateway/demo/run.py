@@ -89,6 +89,20 @@ Its authorizations:
 Dataset staleness (operator):
   {call} GET /v1/datasets {as_(seeded.operator)}
 
+Financing: the banks' products, the demands pushed to the bank, and (free, seen by no bank)
+the products the enterprise would qualify for:
+  {call} GET /v1/products {as_(bank)}
+  {call} GET /v1/financing-demands/pushed {as_(bank)}
+  {call} GET /v1/me/product-matches {as_(enterprise)}
+
+In a browser, the portal: {base}/portal
+  sign in with a principal id and its key file (the key stays in the browser), e.g.
+  enterprise {enterprise}  {keys / enterprise}.pem
+  bank       {bank}  {keys / bank}.pem
+  assessor   {seeded.assessor}  {keys / seeded.assessor}.pem
+  operator   {seeded.operator}  {keys / seeded.operator}.pem
+  (WebCrypto needs a secure context: open it as 127.0.0.1 or localhost, or over HTTPS.)
+
 The same as commands (add --json for JSON; CREDGATE_GATEWAY_URL, CREDGATE_PRINCIPAL and
 CREDGATE_KEY_FILE stand in for --url, --principal and --key):
 The second enterprise authorizes the bank (tax payments, reports and yes/no checks, 30 days):

@@ -37,6 +37,14 @@ def test_the_printed_commands_run_as_printed(tmp_path: Path) -> None:
     commands = _commands(seeded.output)
     assert {words[1] for words in commands} == set(SUBCOMMANDS)
     executable = commands[0][0]
+    # the portal's sign-in lines name a principal and a key file that exists
+    portal = seeded.output.split("the portal: ", 1)[1].split("(WebCrypto", 1)[0]
+    assert portal.startswith(f"{PRINTED_BASE}/portal")
+    sign_ins = [line.split() for line in portal.splitlines() if line.strip().endswith(".pem")]
+    assert [words[0] for words in sign_ins] == ["enterprise", "bank", "assessor", "operator"]
+    assert all(
+        Path(words[2]).is_file() and words[2].endswith(f"{words[1]}.pem") for words in sign_ins
+    )
     assert Path(executable).is_absolute() and os.access(executable, os.X_OK)
 
     from gateway.app import create_app
