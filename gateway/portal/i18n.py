@@ -88,10 +88,6 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "这是加密的私钥。请先解密：openssl pkcs8 -in 加密.pem -out 私钥.pem",
         "This private key is encrypted. Decrypt it first: openssl pkcs8 -in enc.pem -out key.pem",
     ),
-    "key.sec1": (
-        "这是 SEC1 格式的 EC 私钥。请转换为 PKCS#8：openssl pkcs8 -topk8 -nocrypt -in ec.pem",
-        "This is a SEC1 EC key. Convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in ec.pem",
-    ),
     "key.unsupported": (
         "不支持该密钥：只接受 Ed25519 或 P-256 私钥，且浏览器需支持 WebCrypto Ed25519。",
         "Unsupported key: only Ed25519 or P-256 private keys (and a browser with WebCrypto).",

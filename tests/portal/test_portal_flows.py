@@ -7,6 +7,7 @@ private key left the browser: not in a request, not in a server log line, not in
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -239,6 +240,28 @@ def test_bank_runs_a_report_and_a_verification(gateway: LiveGateway, page: Any) 
     assert "{" not in message and re.search(r"[\u4e00-\u9fff]", message)
 
     assert_no_private_key_left(gateway, page, bank)
+
+
+def test_an_openssl_ec_private_key_signs_in_as_it_is(
+    gateway: LiveGateway, page: Any, tmp_path: Any
+) -> None:
+    """A P-256 key in OpenSSL's traditional form (``BEGIN EC PRIVATE KEY``, SEC1), as
+    ``openssl ecparam -genkey`` writes it, is taken without converting it first."""
+    bank = gateway["bank"]
+    assert isinstance(bank.key, ec.EllipticCurvePrivateKey)
+    sec1 = tmp_path / "bank-sec1.pem"
+    sec1.write_bytes(
+        bank.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    assert sec1.read_text().startswith("-----BEGIN EC PRIVATE KEY-----")
+    as_sec1 = dataclasses.replace(bank, key_file=sec1)
+    sign_in(page, gateway.base_url, as_sec1)
+    wait_loaded(page, "#authorizations")  # the bank's home, its requests signed with that key
+    assert_no_private_key_left(gateway, page, as_sec1)
 
 
 def test_assessor_suspends_an_institution(gateway: LiveGateway, page: Any) -> None:

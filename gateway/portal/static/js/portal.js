@@ -73,19 +73,45 @@ const P256 = { name: "ECDSA", namedCurve: "P-256" };
 // DER SubjectPublicKeyInfo of an Ed25519 key, before its 32 bytes (RFC 8410)
 const ED25519_SPKI_PREFIX = new Uint8Array([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
 
-function pkcs8FromPem(pem) {
-  const text = pem.trim();
-  if (!text) throw new PortalError("key.missing");
-  if (/-----BEGIN (RSA |EC )?PUBLIC KEY-----/.test(text)) throw new PortalError("key.public");
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text)) throw new PortalError("key.encrypted");
-  if (/-----BEGIN EC PRIVATE KEY-----/.test(text)) throw new PortalError("key.sec1");
-  const match = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(text);
+// The PKCS#8 AlgorithmIdentifier of a P-256 key: id-ecPublicKey, prime256v1.
+const P256_ALGORITHM = new Uint8Array([
+  0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+]);
+
+function der(tag, body) {
+  const n = body.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return concat(new Uint8Array([tag, ...length]), body);
+}
+
+// OpenSSL's traditional "EC PRIVATE KEY" (SEC1) wrapped as PKCS#8, the one form WebCrypto
+// imports. It is declared P-256; a key on another curve is then refused by the import.
+function pkcs8FromSec1(sec1) {
+  return der(0x30, concat(new Uint8Array([0x02, 0x01, 0x00]), P256_ALGORITHM, der(0x04, sec1)));
+}
+
+function pemBody(text, label) {
+  const match = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(text);
   if (!match) throw new PortalError("key.not_pem");
   try {
     return b64decode(match[1].replace(/\s+/g, ""));
   } catch {
     throw new PortalError("key.not_pem");
   }
+}
+
+function pkcs8FromPem(pem) {
+  const text = pem.trim();
+  if (!text) throw new PortalError("key.missing");
+  if (/-----BEGIN (RSA |EC )?PUBLIC KEY-----/.test(text)) throw new PortalError("key.public");
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) throw new PortalError("key.encrypted");
+  if (/-----BEGIN EC PRIVATE KEY-----/.test(text)) {
+    const sec1 = pemBody(text, "EC PRIVATE KEY");
+    const wrapped = pkcs8FromSec1(sec1);
+    sec1.fill(0);
+    return wrapped;
+  }
+  return pemBody(text, "PRIVATE KEY");
 }
 
 // The key id the gateway computes: SHA-256 over the DER SubjectPublicKeyInfo, 16 bytes in hex.
