@@ -35,46 +35,11 @@ def notify(
     payload: dict[str, Any],
     at: datetime,
     subject: str | None = None,
-) -> Notification:
-    """Put a notification for ``recipient`` in the outbox, in ``session``'s transaction, with
-    one pending delivery per webhook of the recipient that wants this kind.
-
-    ``kind`` is a dotted name (``demand.pushed``, ``authorization_request.approved`` …);
-    ``payload`` holds ids and states, never credit data values. Nothing is sent here: the
-    delivery worker (``gateway.notifications.worker``) sends after the commit.
-
-    Ids become visible in their order: pollers page by ``id > after`` and would never see an id
-    committed after a higher one. SQLite has one writer at a time; on PostgreSQL a sequence
-    hands ids out in the order asked, not the order committed, so the transaction takes a
-    transaction-scoped advisory lock before its first id and keeps it until its commit. Call
-    this after the transaction's other locks (grants, principals, budgets), as every caller
-    does, so the lock orders stay acyclic."""
-    _keep_commit_order(session)
-    notification = Notification(
-        recipient=recipient, kind=kind, subject=subject, payload=payload, created_at=at
-    )
-    session.add(notification)
-    subscriptions = session.exec(
-        select(WebhookSubscription).where(col(WebhookSubscription.owner) == recipient)
-    ).all()
-    wanted = [s for s in subscriptions if s.wants(kind)]
-    if wanted:
-        session.flush()  # the delivery ids need the notification's id
-        assert notification.id is not None
-        for subscription in wanted:
-            session.add(
-                NotificationDelivery(
-                    id=delivery_id(notification.id, recipient, subscription.receiver_id),
-                    notification_id=notification.id,
-                    owner=recipient,
-                    receiver_id=subscription.receiver_id,
-                    url=subscription.url,
-                    state=DeliveryState.pending,
-                    next_attempt_at=at,
-                    created_at=at,
-                )
-            )
-    return notification
+) -> int:
+    """Put one notification for ``recipient`` in the outbox (see :func:`notify_many`);
+    returns its id."""
+    [notification_id] = notify_many(session, [Draft(recipient, kind, payload, at, subject)])
+    return notification_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +57,25 @@ _NOTIFICATIONS = Notification.__table__  # type: ignore[attr-defined]
 _DELIVERIES = NotificationDelivery.__table__  # type: ignore[attr-defined]
 
 
-def notify_many(session: Session, drafts: Sequence[Draft]) -> None:
-    """:func:`notify` for several notifications at once, ids in the order given: one query
-    for the recipients' webhooks and one multi-row insert (a writer's batch of access
-    decisions notifies every enterprise concerned without a unit of work per row)."""
+def notify_many(session: Session, drafts: Sequence[Draft]) -> list[int]:
+    """Put ``drafts`` in the outbox, in ``session``'s transaction, ids in the order given,
+    each with one pending delivery per webhook of its recipient that wants its kind: one
+    query for the recipients' webhooks and one multi-row insert each for the notifications and
+    their deliveries (a writer's batch of access decisions needs no unit of work per row).
+    Returns the notifications' ids.
+
+    ``kind`` is a dotted name (``demand.pushed``, ``authorization_request.approved`` …);
+    ``payload`` holds ids and states, never credit data values. Nothing is sent here: the
+    delivery worker (``gateway.notifications.worker``) sends after the commit.
+
+    Ids become visible in their order: pollers page by ``id > after`` and would never see an id
+    committed after a higher one. SQLite has one writer at a time; on PostgreSQL a sequence
+    hands ids out in the order asked, not the order committed, so the transaction takes a
+    transaction-scoped advisory lock before its first id and keeps it until its commit. Call
+    this after the transaction's other locks (grants, principals, budgets), as every caller
+    does, so the lock orders stay acyclic."""
     if not drafts:
-        return
+        return []
     _keep_commit_order(session)
     hooks: dict[str, list[WebhookSubscription]] = defaultdict(list)
     recipients = sorted({d.recipient for d in drafts})
@@ -115,14 +93,12 @@ def notify_many(session: Session, drafts: Sequence[Draft]) -> None:
         }
         for d in drafts
     ]
-    wanted = [[h for h in hooks[d.recipient] if h.wants(d.kind)] for d in drafts]
-    if not any(wanted):
-        session.execute(insert(_NOTIFICATIONS), rows)
-        return
-    ids = session.execute(
-        insert(_NOTIFICATIONS).returning(_NOTIFICATIONS.c.id, sort_by_parameter_order=True),
-        rows,
-    ).scalars()
+    ids = list(
+        session.execute(
+            insert(_NOTIFICATIONS).returning(_NOTIFICATIONS.c.id, sort_by_parameter_order=True),
+            rows,
+        ).scalars()
+    )
     deliveries = [
         {
             "id": delivery_id(notification_id, draft.recipient, hook.receiver_id),
@@ -135,10 +111,13 @@ def notify_many(session: Session, drafts: Sequence[Draft]) -> None:
             "next_attempt_at": draft.at,
             "created_at": draft.at,
         }
-        for notification_id, draft, draft_hooks in zip(ids, drafts, wanted, strict=True)
-        for hook in draft_hooks
+        for notification_id, draft in zip(ids, drafts, strict=True)
+        for hook in hooks[draft.recipient]
+        if hook.wants(draft.kind)
     ]
-    session.execute(insert(_DELIVERIES), deliveries)
+    if deliveries:
+        session.execute(insert(_DELIVERIES), deliveries)
+    return ids
 
 
 _ORDER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('notification-order', 0))")

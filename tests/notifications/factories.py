@@ -16,8 +16,5 @@ def put(
     ids = []
     with unit_of_work(engine, write=True) as session:
         for n in range(count):
-            notification = notify(session, recipient=recipient, kind=kind, payload={"n": n}, at=at)
-            session.flush()
-            assert notification.id is not None
-            ids.append(notification.id)
+            ids.append(notify(session, recipient=recipient, kind=kind, payload={"n": n}, at=at))
     return ids

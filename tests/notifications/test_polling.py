@@ -94,9 +94,8 @@ def test_a_poller_never_skips_a_notification_committed_after_a_higher_id(
     sequence hands out ids before commit order is known)."""
     bank = make_actor(Role.institution)
     slow = Session(services.engine)
-    first = notify(slow, recipient=bank.id, kind="test.ping", payload={"n": 0}, at=clock.now())
-    slow.flush()  # the lower id is taken; this transaction stays open
-    first_id = first.id
+    # the lower id is taken; this transaction stays open
+    first_id = notify(slow, recipient=bank.id, kind="test.ping", payload={"n": 0}, at=clock.now())
     fast = threading.Thread(target=put, args=(services.engine, bank.id, 1, clock.now()))
     fast.start()
     fast.join(timeout=0.5)  # it waits for the slow transaction (SQLite: its write lock)
