@@ -11,6 +11,7 @@ from gateway import idempotency
 from gateway.authorizations import service
 from gateway.authorizations.schemas import AuthorizationOut, GrantIn
 from gateway.deps import Ctx, EnterpriseCtx, IdempotencyKey
+from gateway.http.idempotent import replied_once
 from gateway.pagination import PageDep
 
 router = APIRouter(tags=["authorizations"])
@@ -48,21 +49,14 @@ def revoke_authorization(
     ctx: EnterpriseCtx,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    ctx.write()
-
-    def revoke() -> tuple[int, dict[str, Any]]:
-        authorization = service.revoke(ctx, authorization_id)
-        return 200, AuthorizationOut.of(authorization, ctx.now).model_dump(mode="json")
-
-    status, reply = idempotency.once_for_post(
-        ctx.session,
-        ctx.caller.id,
+    return replied_once(
+        ctx,
         idempotency_key,
-        ctx.now,
-        revoke,
         path=f"/v1/authorizations/{authorization_id}/revoke",
+        body=None,
+        status=200,
+        make=lambda: AuthorizationOut.of(service.revoke(ctx, authorization_id), ctx.now),
     )
-    return JSONResponse(reply, status_code=status)
 
 
 @router.get("/v1/authorizations", response_model=list[AuthorizationOut])
