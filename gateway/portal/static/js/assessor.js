@@ -1,10 +1,10 @@
 // The assessor's desk: institutions with activity, anomalies with their evidence entries,
 // exports (downloaded through a signed call), assessments; a failed one suspends.
-import { api, badge, busy, download, fill, h, lang, purposeName, showError, start, t, table, when } from "./portal.js";
+import { api, badge, busy, download, fill, h, lang, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
 
 const who = await start();
 
-const statusBadge = (s) => badge(t(`state.${s}`) === `state.${s}` ? s : t(`state.${s}`), s === "active" ? "ok" : "warn");
+const statusBadge = (s) => badge(stateName(s), s === "active" ? "ok" : "warn");
 const severity = (s) => badge(t(`severity.${s}`), s === "high" ? "bad" : s === "medium" ? "warn" : "");
 
 function anomalyTable(anomalies) {

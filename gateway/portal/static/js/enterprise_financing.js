@@ -1,13 +1,11 @@
 // The enterprise's financing: its demands with every push's progress (withdraw), the products
 // it may qualify for (self pre-check on its own data, seen by no institution), and the form
 // that publishes a demand.
-import { PortalError, api, badge, busy, fill, flash, h, lang, now, showError, start, t, table, when } from "./portal.js";
+import { PortalError, api, badge, busy, fill, flash, h, lang, listSep, named, now, showError, start, t, table, when } from "./portal.js";
 import { collateralText, declineName, demandBadge, kindName, money, moneyRange, months, monthsRange, pushBadge, rateRange } from "./financing.js";
 
 const who = await start();
 let verifiers = [];
-
-const listSep = lang === "zh" ? "、" : ", ";
 
 // ------------------------------------------------------------ product matches
 
@@ -30,14 +28,9 @@ function criterionText(c) {
 
 const RESULT_TONE = { pass: "ok", fail: "bad", no_data: "warn" };
 
-function reasonText(code) {
-  const text = t(`reason.${code}`);
-  return text === `reason.${code}` ? code : text;
-}
-
 function criterion(label, result, reason) {
   return h("li", {}, badge(t(`fin.result.${result}`), RESULT_TONE[result]), " ", label,
-    result !== "pass" && reason && reason !== result ? h("span", { class: "hint" }, ` · ${reasonText(reason)}`) : null);
+    result !== "pass" && reason && reason !== result ? h("span", { class: "hint" }, ` · ${named("reason", reason)}`) : null);
 }
 
 function criteria(m) {
@@ -97,12 +90,6 @@ function pushLine(p) {
   return h("li", {}, h("span", { class: "mono" }, p.institution), " ", pushBadge(p.state), outcome, due);
 }
 
-function eventName(kind) {
-  const key = `event.financing.demand.${kind}`;
-  const text = t(key);
-  return text === key ? kind : text;
-}
-
 async function showHistory(details, id) {
   if (details.dataset.loaded) return;
   details.dataset.loaded = "1";
@@ -110,7 +97,7 @@ async function showHistory(details, id) {
   try {
     const demand = await api("GET", `/v1/me/financing-demands/${encodeURIComponent(id)}`);
     fill(box, demand.history.length
-      ? h("ol", { class: "history" }, demand.history.map((e) => h("li", {}, when(e.at), " ", eventName(e.kind), e.institution ? [" · ", h("span", { class: "mono" }, e.institution)] : null)))
+      ? h("ol", { class: "history" }, demand.history.map((e) => h("li", {}, when(e.at), " ", named("event.financing.demand", e.kind), e.institution ? [" · ", h("span", { class: "mono" }, e.institution)] : null)))
       : h("p", { class: "empty" }, t("fin.history_empty")));
   } catch (error) {
     delete details.dataset.loaded;

@@ -1,5 +1,5 @@
 // The enterprise's access log: who accessed what, when, why; Verify checks it in the browser.
-import { api, badge, catalog, datasetName, download, fill, h, lang, purposeName, showError, start, t, table, when } from "./portal.js";
+import { api, badge, catalog, datasetName, download, fill, h, lang, named, purposeName, showError, start, t, table, when } from "./portal.js";
 import { parseVerifierKey, verifyPage } from "./verify.js";
 
 const HEAD_KEY = (subject) => `credgate.head.${subject}`;
@@ -8,11 +8,6 @@ const KEYS_KEY = "credgate.ledger.keys";
 const who = await start();
 const pages = [];
 let specs = new Map();
-
-function eventName(type) {
-  const key = `event.${type}`;
-  return t(key) === key ? type : t(key);
-}
 
 function disclosedText(disclosed) {
   if (!disclosed || typeof disclosed !== "object") return "—";
@@ -29,7 +24,7 @@ function row(item) {
   return [
     h("span", { class: "mono" }, String(item.index)),
     item.redacted ? "—" : when(entry.timestamp),
-    item.redacted ? badge("redacted") : eventName(p.type || ""),
+    item.redacted ? badge("redacted") : named("event", p.type || ""),
     h("span", { class: "mono" }, p.caller || p.institution || "—"),
     purpose ? purposeName(purpose) : "—",
     decision,

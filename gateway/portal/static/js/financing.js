@@ -1,6 +1,6 @@
 // Words for the financing screens: amounts, terms, rates, and the enums' labels in the user's
 // language (an id the table does not know is shown as it is, never dropped).
-import { badge, lang, t } from "./portal.js";
+import { badge, lang, listSep, named, t } from "./portal.js";
 
 const whole = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en-GB", { maximumFractionDigits: 0 });
 // 300万, 1亿: how amounts are said in Chinese, used only where nothing is rounded away
@@ -18,23 +18,18 @@ export const months = (count) => t("fin.months", { count });
 export const monthsRange = (min, max) => (min === max ? months(min) : t("fin.months_range", { min, max }));
 export const rateRange = (min, max) => t("fin.rate_range", { min, max });
 
-function label(prefix, id) {
-  const text = t(`${prefix}.${id}`);
-  return text === `${prefix}.${id}` ? id : text;
-}
-
-export const kindName = (kind) => label("kind", kind);
-export const collateralName = (c) => label("collateral", c);
-export const collateralText = (list) => list.map(collateralName).join(lang === "zh" ? "、" : ", ");
-export const declineName = (code) => label("decline", code);
+export const kindName = (kind) => named("kind", kind);
+export const collateralName = (c) => named("collateral", c);
+export const collateralText = (list) => list.map(collateralName).join(listSep);
+export const declineName = (code) => named("decline", code);
 
 const PUSH_TONE = { pushed: "warn", credit_declined: "bad", authorization_rejected: "bad", credit_approved: "ok", disbursed: "ok" };
-export const pushBadge = (state) => badge(label("push", state), PUSH_TONE[state] || "");
+export const pushBadge = (state) => badge(named("push", state), PUSH_TONE[state] || "");
 
 const DEMAND_TONE = { open: "ok", withdrawn: "", expired: "" };
-export const demandBadge = (state) => badge(label("demand", state), DEMAND_TONE[state] || "");
+export const demandBadge = (state) => badge(named("demand", state), DEMAND_TONE[state] || "");
 
-export const productBadge = (state) => badge(label("product", state), state === "active" ? "ok" : "");
+export const productBadge = (state) => badge(named("product", state), state === "active" ? "ok" : "");
 
 const REQUEST_TONE = { pending: "warn", approved: "ok", rejected: "bad", expired: "" };
-export const requestBadge = (state) => badge(label("request", state), REQUEST_TONE[state] || "");
+export const requestBadge = (state) => badge(named("request", state), REQUEST_TONE[state] || "");

@@ -2,7 +2,7 @@
 // reason), yes/no verification from the predicate list, the authorizations it holds; the
 // financing demands pushed to it (pick-up), its products, the consent requests it sent and
 // today's verification budget, each where the gateway has the endpoint.
-import { api, apiAll, badge, busy, catalog, datasetName, fieldLabel, fill, flash, h, lang, optional, purposeName, showError, start, stateName, t, table, when } from "./portal.js";
+import { api, apiAll, badge, busy, catalog, datasetName, fieldLabel, fill, flash, h, lang, named, optional, purposeName, scopeText, showError, start, stateName, t, table, when } from "./portal.js";
 import { collateralText, demandBadge, kindName, money, moneyRange, months, monthsRange, pushBadge, productBadge, rateRange, requestBadge } from "./financing.js";
 
 const who = await start();
@@ -10,11 +10,10 @@ let verifiers = [];
 let specs = new Map();
 
 const result = () => document.getElementById("result");
-const reasonText = (r) => (t(`reason.${r}`) === `reason.${r}` ? r : t(`reason.${r}`));
 const value = (v) => (v === null || v === undefined || v === "" ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
 function withheldMark(reason) {
-  return h("span", { class: "withheld" }, badge(t("inst.withheld_mark"), "warn"), " ", reasonText(reason));
+  return h("span", { class: "withheld" }, badge(t("inst.withheld_mark"), "warn"), " ", named("reason", reason));
 }
 
 function showReport(report) {
@@ -61,9 +60,8 @@ function argInput(check, arg, index) {
   else if (schema.type === "array" && schema.items && Array.isArray(schema.items.enum)) input = h("select", { ...attrs, multiple: true }, schema.items.enum.map((v) => h("option", { value: v }, String(v))));
   else input = h("input", attrs);
   // the predicate list describes its arguments in English only: Chinese names from the portal
-  const word = (key, fallback) => (t(key) === key ? fallback : t(key));
-  const name = word(`arg.${arg.name}`, arg.name);
-  const unit = schema["x-unit"] ? word(`unit.${schema["x-unit"]}`, schema["x-unit"]) : "";
+  const name = named("arg", arg.name);
+  const unit = schema["x-unit"] ? named("unit", schema["x-unit"]) : "";
   const text = unit ? t("inst.arg_unit", { name, unit }) : name;
   return h("div", { class: "field" }, h("label", { for: id }, text), input, arg.description && lang !== "zh" ? h("p", { class: "hint" }, arg.description) : null);
 }
@@ -104,15 +102,17 @@ function collectChecks() {
   });
 }
 
+/** A predicate as the predicate list describes it, in the page's language. */
+function describe(name) {
+  const v = verifiers.find((x) => x.name === name);
+  return v ? (lang === "zh" ? v.description_zh : v.description) : name;
+}
+
 function showVerification(answer) {
   const yesNo = (r) => (r.holds === true ? badge(t("app.yes"), "ok") : r.holds === false ? badge(t("app.no"), "warn") : badge(t("app.unknown")));
-  const describe = (name) => {
-    const v = verifiers.find((x) => x.name === name);
-    return v ? (lang === "zh" ? v.description_zh : v.description) : name;
-  };
   fill(result(), h("h2", {}, `${t("inst.verify")}：${answer.enterprise} · ${purposeName(answer.purpose)}`),
     h("p", { class: "hint" }, t("inst.ledger_index", { index: answer.ledger_index })),
-    table([t("col.predicate"), t("col.result"), t("col.reason")], answer.results.map((r) => [describe(r.predicate), yesNo(r), reasonText(r.reason)])));
+    table([t("col.predicate"), t("col.result"), t("col.reason")], answer.results.map((r) => [describe(r.predicate), yesNo(r), named("reason", r.reason)])));
   result().focus();
 }
 
@@ -122,7 +122,7 @@ async function authorizations() {
     const list = await apiAll("/v1/authorizations");
     fill(target, table([t("col.id"), t("col.enterprise"), t("col.purpose"), t("col.scope"), t("col.expiry"), t("col.uses"), t("col.state")],
       list.map((g) => [h("span", { class: "mono" }, g.id), h("span", { class: "mono" }, g.enterprise), purposeName(g.purpose),
-        [...g.datasets.map((d) => datasetName(specs.get(d), d)), ...g.classes.map((c) => t(`class.${c}`))].join(lang === "zh" ? "、" : ", "), when(g.expires_at),
+        scopeText(g, specs), when(g.expires_at),
         g.use_limit ? `${g.uses} / ${g.use_limit}` : String(g.uses), badge(stateName(g.state), g.state)])));
   } catch (error) {
     showError(target, error);
@@ -195,7 +195,7 @@ const sent = () =>
       list.map((r) => [
         h("span", { class: "mono" }, r.enterprise),
         [purposeName(r.purpose), r.note_zh ? h("p", { class: "note" }, r.note_zh) : null],
-        [...r.datasets.map((d) => datasetName(specs.get(d), d)), ...r.classes.map((c) => t(`class.${c}`))].join(lang === "zh" ? "、" : ", "),
+        scopeText(r, specs),
         requestBadge(r.state),
         when(r.respond_by),
       ]),
@@ -204,10 +204,6 @@ const sent = () =>
 // The bisection budget (GET /v1/me/verification-budget): absent on gateways before it.
 const budget = () =>
   section("budget", "/v1/me/verification-budget", (b) => {
-    const describe = (name) => {
-      const v = verifiers.find((x) => x.name === name);
-      return v ? (lang === "zh" ? v.description_zh : v.description) : name;
-    };
     return [h("p", { class: "hint" }, t("inst.budget_intro", { day: b.day, count: b.budget_per_day })),
       table([t("col.enterprise"), t("col.predicate"), t("col.thresholds_asked"), t("col.remaining")],
         b.used.map((u) => [h("span", { class: "mono" }, u.enterprise), describe(u.predicate), String(u.thresholds_asked), u.remaining > 0 ? String(u.remaining) : badge("0", "warn")]),

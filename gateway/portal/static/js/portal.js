@@ -380,8 +380,11 @@ export function badge(text, kind = "") {
   return h("span", { class: `badge ${kind}` }, text);
 }
 
-export const purposeName = (p) => (`purpose.${p}` in words ? t(`purpose.${p}`) : p);
-export const stateName = (s) => (`state.${s}` in words ? t(`state.${s}`) : s);
+/** The message ``prefix.id`` in the page's language, or ``id`` itself when there is none. */
+export const named = (prefix, id) => (`${prefix}.${id}` in words ? t(`${prefix}.${id}`) : id);
+export const purposeName = (p) => named("purpose", p);
+export const stateName = (s) => named("state", s);
+export const listSep = lang === "zh" ? "、" : ", ";
 
 /** Disable a form's button while ``work`` runs; show its outcome in ``status``. */
 export async function busy(button, status, work) {
@@ -417,6 +420,11 @@ export function catalog() {
 
 export function datasetName(spec, id) {
   return spec ? (lang === "zh" ? spec.name_zh : `${spec.name_zh} (${id})`) : id;
+}
+
+/** What a grant or an authorization request covers: its datasets by name, then its classes. */
+export function scopeText(item, specs) {
+  return [...item.datasets.map((d) => datasetName(specs.get(d), d)), ...item.classes.map((c) => t(`class.${c}`))].join(listSep);
 }
 
 export function fieldLabel(spec, field) {
