@@ -277,3 +277,20 @@ def publish_demand(enterprise: Principal, **overrides: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     demand: dict[str, Any] = response.json()
     return demand
+
+
+def ask_authorization(bank: Principal, enterprise: str, **overrides: Any) -> dict[str, Any]:
+    """An authorization request from ``bank`` to ``enterprise`` through the API: its annual
+    reports, for reports, for loan underwriting, 30 days once granted."""
+    body: dict[str, Any] = {
+        "enterprise": enterprise,
+        "purpose": "loan_underwriting",
+        "datasets": ["annual_reports"],
+        "modes": ["report"],
+        "valid_days": 30,
+    }
+    body.update(overrides)
+    response = bank.call("POST", "/v1/authorization-requests", json=body)
+    assert response.status_code == 201, response.text
+    request: dict[str, Any] = response.json()
+    return request

@@ -14,7 +14,13 @@ from gateway.policy.factory import build_engine
 from gateway.settings import Settings
 from tests.portal.browser import sign_in, wait_loaded
 from tests.portal.conftest import CHROMIUM, DESKTOP, PHONE
-from tests.portal.live import LiveGateway, live_gateway, publish_demand, publish_product
+from tests.portal.live import (
+    LiveGateway,
+    ask_authorization,
+    live_gateway,
+    publish_demand,
+    publish_product,
+)
 from tests.support.world import ENTERPRISE
 
 # page path, what to wait for, who looks at it
@@ -52,18 +58,7 @@ def _activity(gateway: LiveGateway) -> None:
         json={"dataset": "administrative_penalties", "record_id": record, "reason": "已整改完毕"},
     )
     # a pending authorization request in the enterprise's consent inbox
-    gateway["bank2"].call(
-        "POST",
-        "/v1/authorization-requests",
-        json={
-            "enterprise": enterprise.id,
-            "purpose": "loan_underwriting",
-            "datasets": ["annual_reports"],
-            "modes": ["report"],
-            "valid_days": 30,
-            "note_zh": "流动资金贷款申请",
-        },
-    )
+    ask_authorization(gateway["bank2"], enterprise.id, note_zh="流动资金贷款申请")
 
 
 def _financing(gateway: LiveGateway) -> None:
@@ -108,20 +103,14 @@ def _financing(gateway: LiveGateway) -> None:
     )
     picked = bank.call("POST", f"/v1/financing-demands/{first['id']}/pick-up")
     assert picked.is_success, picked.text
-    asked = bank.call(
-        "POST",
-        "/v1/authorization-requests",
-        json={
-            "enterprise": enterprise.id,
-            "purpose": "loan_underwriting",
-            "datasets": ["annual_reports", "tax_payments"],
-            "modes": ["report", "verify"],
-            "valid_days": 30,
-            "demand_id": first["id"],
-            "note_zh": "融资需求尽职调查",
-        },
+    ask_authorization(
+        bank,
+        enterprise.id,
+        datasets=["annual_reports", "tax_payments"],
+        modes=["report", "verify"],
+        demand_id=first["id"],
+        note_zh="融资需求尽职调查",
     )
-    assert asked.is_success, asked.text
 
 
 def main(out: Path) -> None:

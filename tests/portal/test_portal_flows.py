@@ -20,7 +20,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from sqlalchemy import MetaData, select
 
 from tests.portal.browser import sign_in, wait_loaded
-from tests.portal.live import LiveGateway, Principal, publish_demand, publish_product
+from tests.portal.live import (
+    LiveGateway,
+    Principal,
+    ask_authorization,
+    publish_demand,
+    publish_product,
+)
 from tests.support.world import ENTERPRISE
 
 
@@ -365,22 +371,9 @@ def test_enterprise_approves_and_rejects_institution_requests_in_the_portal(
     enterprise, bank = gateway["enterprise"], gateway["bank"]
 
     def ask(note: str) -> dict[str, Any]:
-        response = bank.call(
-            "POST",
-            "/v1/authorization-requests",
-            json={
-                "enterprise": enterprise.id,
-                "purpose": "loan_underwriting",
-                "datasets": ["annual_reports"],
-                "modes": ["report", "verify"],
-                "valid_days": 30,
-                "use_limit": 3,
-                "note_zh": note,
-            },
+        return ask_authorization(
+            bank, enterprise.id, modes=["report", "verify"], use_limit=3, note_zh=note
         )
-        assert response.status_code == 201, response.text
-        body: dict[str, Any] = response.json()
-        return body
 
     approved, refused = ask("流动资金贷款"), ask("第二笔")
     sign_in(page, gateway.base_url, enterprise)
@@ -560,19 +553,7 @@ def test_bank_sees_its_products_and_picks_up_a_pushed_demand(
 
 def test_bank_sees_the_authorization_requests_it_sent(gateway: LiveGateway, page: Any) -> None:
     enterprise, bank = gateway["enterprise"], gateway["bank"]
-    response = bank.call(
-        "POST",
-        "/v1/authorization-requests",
-        json={
-            "enterprise": enterprise.id,
-            "purpose": "loan_underwriting",
-            "datasets": ["annual_reports"],
-            "modes": ["report"],
-            "valid_days": 30,
-            "note_zh": "授信前调查",
-        },
-    )
-    assert response.status_code == 201, response.text
+    ask_authorization(bank, enterprise.id, note_zh="授信前调查")
     sign_in(page, gateway.base_url, bank)
     wait_loaded(page, "#sent")
     row = page.locator("#sent tr", has_text="授信前调查").inner_text()
